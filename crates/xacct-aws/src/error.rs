@@ -1,0 +1,138 @@
+use aws_sdk_s3::error::ProvideErrorMetadata;
+use xacct_engine::{Address, Location};
+
+/// A failed AWS call, before it is tied to the resource it was for.
+#[derive(Debug, Clone)]
+pub(crate) struct CallFailure {
+    pub operation: &'static str,
+    /// AWS's error code (`NoSuchBucket`, `AccessDenied`, ...), when it sent one.
+    pub code: Option<String>,
+    pub message: String,
+}
+
+impl CallFailure {
+    pub(crate) fn from_sdk<E, R>(
+        operation: &'static str,
+        error: aws_sdk_s3::error::SdkError<E, R>,
+    ) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug,
+    {
+        let code = error.code().map(str::to_string);
+        let message = match error.message() {
+            Some(message) => message.to_string(),
+            None => aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+        };
+        CallFailure {
+            operation,
+            code,
+            message,
+        }
+    }
+
+    pub(crate) fn code(&self) -> Option<&str> {
+        self.code.as_deref()
+    }
+}
+
+/// Everything that can go wrong talking to AWS, with the address, account and
+/// region it concerns, so a user can act on it without reading logs.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("account {account} ({account_id}): cannot get credentials: {message}")]
+    Credentials {
+        account: String,
+        account_id: String,
+        message: String,
+    },
+    #[error(
+        "account {account}: the credentials belong to account {actual}, but the spec says {expected}; \
+         check the account's profile or role_arn"
+    )]
+    WrongAccount {
+        account: String,
+        expected: String,
+        actual: String,
+    },
+    #[error(
+        "account {account}: no region: set `region:` for the account in the spec, or AWS_REGION"
+    )]
+    NoRegion { account: String },
+    #[error("{address}: bucket {bucket:?} does not exist ({where_})")]
+    NoSuchBucket {
+        address: Address,
+        bucket: String,
+        where_: String,
+    },
+    #[error("{address}: access denied for {operation} ({where_}): {message}")]
+    AccessDenied {
+        address: Address,
+        operation: &'static str,
+        where_: String,
+        message: String,
+    },
+    #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
+    Call {
+        address: Address,
+        operation: &'static str,
+        where_: String,
+        code: String,
+        message: String,
+    },
+    #[error(
+        "{address}: the live document changed since the plan was made; refusing to write over it. \
+         Run plan again"
+    )]
+    Stale { address: Address },
+    #[error("{address}: not written, because an earlier write it depends on failed")]
+    Skipped { address: Address },
+}
+
+impl Error {
+    /// Ties a failed call to the resource it was for.
+    pub(crate) fn at(address: &Address, location: &Location, failure: CallFailure) -> Self {
+        let where_ = describe(location);
+        match failure.code() {
+            Some("NoSuchBucket") => Error::NoSuchBucket {
+                address: address.clone(),
+                bucket: address.name.clone(),
+                where_,
+            },
+            Some("AccessDenied" | "AccessDeniedException" | "AllAccessDisabled") => {
+                Error::AccessDenied {
+                    address: address.clone(),
+                    operation: failure.operation,
+                    where_,
+                    message: failure.message,
+                }
+            }
+            code => Error::Call {
+                address: address.clone(),
+                operation: failure.operation,
+                where_,
+                code: code.unwrap_or("no error code").to_string(),
+                message: failure.message,
+            },
+        }
+    }
+
+    /// AWS's error code, for machine-readable reports.
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::NoSuchBucket { .. } => Some("NoSuchBucket"),
+            Error::AccessDenied { .. } => Some("AccessDenied"),
+            Error::Call { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+fn describe(location: &Location) -> String {
+    format!(
+        "account {} {}, region {}",
+        location.account,
+        location.account_id,
+        location.region.as_deref().unwrap_or("(default)")
+    )
+}

@@ -1,0 +1,15 @@
+//! The only crate that talks to AWS: per-account credentials and clients
+//! ([`Session`]), the concurrent [`observe`] phase, and [`apply`], which
+//! executes a plan. One module per resource kind holds its AWS calls.
+
+mod apply;
+mod error;
+mod observe;
+mod s3_bucket_policy;
+mod s3_ownership_controls;
+mod session;
+
+pub use apply::{apply, Applied};
+pub use error::Error;
+pub use observe::observe;
+pub use session::Session;

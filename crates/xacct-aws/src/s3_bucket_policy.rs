@@ -1,0 +1,40 @@
+//! `s3_bucket_policy.<bucket>`: GetBucketPolicy / PutBucketPolicy / DeleteBucketPolicy.
+
+use aws_sdk_s3::Client;
+
+use crate::error::CallFailure;
+
+/// The policy text as S3 returns it; `None` when the bucket has no policy.
+pub(crate) async fn observe(client: &Client, bucket: &str) -> Result<Option<String>, CallFailure> {
+    match client.get_bucket_policy().bucket(bucket).send().await {
+        Ok(output) => Ok(output.policy().map(str::to_string)),
+        Err(error) => {
+            let failure = CallFailure::from_sdk("GetBucketPolicy", error);
+            match failure.code() {
+                Some("NoSuchBucketPolicy") => Ok(None),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+pub(crate) async fn put(client: &Client, bucket: &str, policy: &str) -> Result<(), CallFailure> {
+    client
+        .put_bucket_policy()
+        .bucket(bucket)
+        .policy(policy)
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("PutBucketPolicy", error))?;
+    Ok(())
+}
+
+pub(crate) async fn delete(client: &Client, bucket: &str) -> Result<(), CallFailure> {
+    client
+        .delete_bucket_policy()
+        .bucket(bucket)
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("DeleteBucketPolicy", error))?;
+    Ok(())
+}

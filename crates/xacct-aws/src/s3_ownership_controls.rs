@@ -1,0 +1,59 @@
+//! `s3_ownership_controls.<bucket>`: GetBucketOwnershipControls / PutBucketOwnershipControls.
+
+use aws_sdk_s3::types::{
+    ObjectOwnership as SdkOwnership, OwnershipControls, OwnershipControlsRule,
+};
+use aws_sdk_s3::Client;
+use xacct_spec::ObjectOwnership;
+
+use crate::error::CallFailure;
+
+/// The bucket's ownership rule; `None` when the bucket has no ownership controls.
+pub(crate) async fn observe(client: &Client, bucket: &str) -> Result<Option<String>, CallFailure> {
+    match client
+        .get_bucket_ownership_controls()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(output) => Ok(output
+            .ownership_controls()
+            .and_then(|controls| controls.rules().first())
+            .map(|rule| rule.object_ownership().as_str().to_string())),
+        Err(error) => {
+            let failure = CallFailure::from_sdk("GetBucketOwnershipControls", error);
+            match failure.code() {
+                Some("OwnershipControlsNotFoundError") => Ok(None),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+pub(crate) async fn put(
+    client: &Client,
+    bucket: &str,
+    ownership: ObjectOwnership,
+) -> Result<(), CallFailure> {
+    let failure = |message: String| CallFailure {
+        operation: "PutBucketOwnershipControls",
+        code: None,
+        message,
+    };
+    let rule = OwnershipControlsRule::builder()
+        .object_ownership(SdkOwnership::from(ownership.as_str()))
+        .build()
+        .map_err(|error| failure(error.to_string()))?;
+    let controls = OwnershipControls::builder()
+        .rules(rule)
+        .build()
+        .map_err(|error| failure(error.to_string()))?;
+    client
+        .put_bucket_ownership_controls()
+        .bucket(bucket)
+        .ownership_controls(controls)
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("PutBucketOwnershipControls", error))?;
+    Ok(())
+}

@@ -1,0 +1,163 @@
+//! Credentials and clients: resolved once per account, clients shared per
+//! (account, region).
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use xacct_engine::Location;
+use xacct_spec::{Account, Credentials, Spec};
+
+use crate::error::Error;
+
+/// Connections to every account a run needs.
+pub struct Session {
+    accounts: BTreeMap<String, SdkConfig>,
+    s3: Mutex<HashMap<(String, String), aws_sdk_s3::Client>>,
+}
+
+impl Session {
+    /// Resolves credentials for the named accounts of the spec, concurrently,
+    /// and checks that each really is the account the spec says: applying to
+    /// the wrong account is the one mistake a plan could not show.
+    pub async fn connect<'a>(
+        spec: &Spec,
+        accounts: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Session, Vec<Error>> {
+        let mut tasks = tokio::task::JoinSet::new();
+        for name in accounts {
+            if let Some(account) = spec.accounts.get(name) {
+                let account = account.clone();
+                tasks.spawn(async move { (account.name.clone(), connect_account(&account).await) });
+            }
+        }
+        let mut configs = BTreeMap::new();
+        let mut errors = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((name, Ok(config))) => {
+                    configs.insert(name, config);
+                }
+                Ok((_, Err(error))) => errors.push(error),
+                Err(panic) => std::panic::resume_unwind(panic.into_panic()),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(Session {
+            accounts: configs,
+            s3: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The S3 client for a location; `None` if the account was not connected.
+    pub(crate) fn s3(&self, location: &Location) -> Result<aws_sdk_s3::Client, Error> {
+        let Some(config) = self.accounts.get(&location.account) else {
+            return Err(Error::Credentials {
+                account: location.account.clone(),
+                account_id: location.account_id.clone(),
+                message: "the account was not connected".into(),
+            });
+        };
+        let region = location
+            .region
+            .clone()
+            .or_else(|| config.region().map(|region| region.to_string()))
+            .ok_or_else(|| Error::NoRegion {
+                account: location.account.clone(),
+            })?;
+        let key = (location.account.clone(), region.clone());
+        let mut clients = self
+            .s3
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let client = clients.entry(key).or_insert_with(|| {
+            // A local emulator serves every bucket under one host name.
+            let path_style = config.endpoint_url().is_some();
+            let s3_config = aws_sdk_s3::config::Builder::from(config)
+                .region(Region::new(region))
+                .force_path_style(path_style)
+                .build();
+            aws_sdk_s3::Client::from_conf(s3_config)
+        });
+        Ok(client.clone())
+    }
+}
+
+/// Standard retry mode: exponential backoff with jitter on throttling and
+/// transient errors, a few attempts, so one slow call cannot stall a whole run.
+fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .retry_config(RetryConfig::standard().with_max_attempts(5))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(5))
+                .operation_attempt_timeout(Duration::from_secs(30))
+                .operation_timeout(Duration::from_secs(120))
+                .build(),
+        );
+    if let Some(region) = region {
+        loader = loader.region(Region::new(region.to_string()));
+    }
+    loader
+}
+
+async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
+    let region = account.region.as_deref();
+    let config = match &account.credentials {
+        Credentials::DefaultChain => base_loader(region).load().await,
+        Credentials::Profile(profile) => base_loader(region).profile_name(profile).load().await,
+        Credentials::AssumeRole {
+            role_arn,
+            external_id,
+        } => {
+            let base = base_loader(region).load().await;
+            // Configured from the base config so the STS call inherits its
+            // endpoint override, region and retry settings.
+            let mut provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+                .session_name("xacct")
+                .configure(&base);
+            if let Some(external_id) = external_id {
+                provider = provider.external_id(external_id);
+            }
+            let provider = provider.build().await;
+            base.to_builder()
+                .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
+                    provider,
+                ))
+                .build()
+        }
+    };
+    if config.region().is_none() {
+        return Err(Error::NoRegion {
+            account: account.name.clone(),
+        });
+    }
+    verify_identity(account, &config).await?;
+    Ok(config)
+}
+
+async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<(), Error> {
+    let identity = aws_sdk_sts::Client::new(config)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|error| Error::Credentials {
+            account: account.name.clone(),
+            account_id: account.id.clone(),
+            message: aws_sdk_sts::error::DisplayErrorContext(&error).to_string(),
+        })?;
+    let actual = identity.account().unwrap_or_default();
+    if actual != account.id {
+        return Err(Error::WrongAccount {
+            account: account.name.clone(),
+            expected: account.id.clone(),
+            actual: actual.to_string(),
+        });
+    }
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! The raw command line, as the user typed it. Turning it into decisions
+//! (color, parallelism, prompts) happens in the commands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Keeps cross-account AWS data setups (S3 Object Ownership, bucket policies,
+/// SNS topic policies, notifications, CloudTrail data events) true to a YAML spec.
+///
+/// Exit codes: 0 success (and, with --detailed-exitcode or for drift, no
+/// changes); 1 error; 2 changes pending (plan --detailed-exitcode) or drift found.
+///
+/// Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL (S3 then uses
+/// path-style addressing, for local emulators), AWS_CONFIG_FILE,
+/// AWS_SHARED_CREDENTIALS_FILE and the rest of the AWS SDK's conventions;
+/// NO_COLOR disables color; RUST_LOG sets log filters (logs go to stderr).
+#[derive(Debug, Parser)]
+#[command(name = "xacct", version, about, long_about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// More logs on stderr (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// When to color output.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check the spec offline. Exit 0 valid, 1 invalid.
+    Validate(SpecArgs),
+    /// Read live state and show what apply would change.
+    Plan(PlanArgs),
+    /// Make the changes: plans, shows the plan, asks for `yes` on a terminal.
+    Apply(ApplyArgs),
+    /// Plan for a schedule: list drifted resources. Exit 0 in sync, 2 drift, 1 error.
+    Drift(DriftArgs),
+    /// Print the JSON Schema of the spec.
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct SpecArgs {
+    /// The spec file.
+    #[arg(short = 'f', long = "file", default_value = "deploy.yaml")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LiveArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// How many AWS reads run at once.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Exit 0 when there are no changes, 2 when there are (1 stays an error).
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    /// Apply without asking. Required when stdin is not a terminal.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DriftArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

@@ -1,0 +1,48 @@
+//! What depends on the terminal: color, confirmation prompts, error display.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::flags::ColorChoice;
+
+/// Color on stdout: `--color always|never`, else only on a terminal and only
+/// when NO_COLOR is unset or empty (<https://no-color.org>).
+pub fn stdout_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => std::io::stdout().is_terminal() && !no_color(),
+    }
+}
+
+pub fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && !no_color()
+}
+
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty())
+}
+
+pub fn stdin_is_terminal() -> bool {
+    std::io::stdin().is_terminal()
+}
+
+/// Asks on stderr; only the exact answer `yes` approves.
+pub fn confirm(question: &str) -> std::io::Result<bool> {
+    let mut stderr = std::io::stderr();
+    write!(
+        stderr,
+        "\n{question}\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    )?;
+    stderr.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+/// `error: ...` on stderr, each cause on its own line.
+pub fn report_error(error: &anyhow::Error) {
+    eprintln!("error: {error}");
+    for cause in error.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

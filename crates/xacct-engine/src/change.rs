@@ -1,0 +1,99 @@
+//! What planning decides for one resource: the action, the managed slice before
+//! and after, and the exact write that makes it so.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use xacct_spec::ObjectOwnership;
+
+use crate::address::Address;
+use crate::resource::Location;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ChangeAction {
+    /// The managed slice does not exist yet.
+    Create,
+    Update,
+    /// The managed slice is removed (the document may stay, holding others' content).
+    Delete,
+    NoOp,
+}
+
+impl ChangeAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeAction::Create => "create",
+            ChangeAction::Update => "update",
+            ChangeAction::Delete => "delete",
+            ChangeAction::NoOp => "no-op",
+        }
+    }
+}
+
+/// One AWS write, fully decided at plan time: execution makes no choices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "operation")]
+pub enum Write {
+    PutOwnershipControls {
+        bucket: String,
+        #[serde(with = "ownership_text")]
+        ownership: ObjectOwnership,
+    },
+    /// The whole merged policy: others' statements as read, ours as wanted.
+    PutBucketPolicy { bucket: String, policy: String },
+    /// Nothing is left in the policy once our statements are gone.
+    DeleteBucketPolicy { bucket: String },
+}
+
+impl Write {
+    /// The AWS operation, as named in IAM and CloudTrail.
+    pub fn operation(&self) -> &'static str {
+        match self {
+            Write::PutOwnershipControls { .. } => "PutBucketOwnershipControls",
+            Write::PutBucketPolicy { .. } => "PutBucketPolicy",
+            Write::DeleteBucketPolicy { .. } => "DeleteBucketPolicy",
+        }
+    }
+}
+
+/// A resource kind's planning result, before the plan adds where and what from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Planned {
+    pub action: ChangeAction,
+    /// The managed slice as observed (`null` when absent).
+    pub before: Value,
+    /// The managed slice as it will be (`null` when absent).
+    pub after: Value,
+    pub write: Option<Write>,
+    /// Things a reviewer should know, e.g. how many foreign statements are kept.
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceChange {
+    pub address: Address,
+    pub location: Location,
+    pub action: ChangeAction,
+    pub before: Value,
+    pub after: Value,
+    pub write: Option<Write>,
+    pub notes: Vec<String>,
+    /// Digest of the document this change was computed from; apply refuses to
+    /// write over a document whose digest has changed since.
+    pub observed_fingerprint: String,
+}
+
+mod ownership_text {
+    use serde::{de::Error, Deserialize, Deserializer, Serializer};
+    use xacct_spec::ObjectOwnership;
+
+    pub fn serialize<S: Serializer>(value: &ObjectOwnership, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(value.as_str())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<ObjectOwnership, D::Error> {
+        let text = String::deserialize(d)?;
+        ObjectOwnership::parse(&text)
+            .ok_or_else(|| D::Error::custom(format!("unknown object ownership {text:?}")))
+    }
+}

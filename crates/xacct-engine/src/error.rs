@@ -1,0 +1,30 @@
+use crate::address::Address;
+
+/// Why a resource cannot be planned. Each names the address.
+#[derive(Debug, thiserror::Error)]
+pub enum PlanError {
+    #[error("{address}: the live policy cannot be read as an IAM policy: {source}")]
+    UnreadablePolicy {
+        address: Address,
+        source: xacct_policy::PolicyError,
+    },
+    #[error(
+        "{address}: statement {statement:?} (not managed by xacct) names principal {principal:?}, \
+         which AWS refuses when the policy is written back (the unique id of a deleted role or user?); \
+         remove or fix that principal in the live policy, then plan again"
+    )]
+    InvalidForeignPrincipal {
+        address: Address,
+        statement: String,
+        principal: String,
+    },
+    #[error("{address}: {source}")]
+    TooLarge {
+        address: Address,
+        source: xacct_policy::PolicyError,
+    },
+    #[error("{address}: no live state was observed for it")]
+    NotObserved { address: Address },
+    #[error("{address}: the observed document is of another kind ({found})")]
+    KindMismatch { address: Address, found: String },
+}

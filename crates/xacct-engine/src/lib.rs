@@ -1,0 +1,18 @@
+//! Addresses, desired vs observed state, and the pure planner.
+//!
+//! Data flows one way: spec -> [`desired`] -> (observe, in xacct-aws) ->
+//! [`plan()`] -> [`render`] / apply. Nothing here does I/O, so every decision
+//! xacct makes can be tested without AWS.
+
+pub mod address;
+pub mod change;
+mod error;
+pub mod plan;
+pub mod render;
+pub mod resource;
+
+pub use address::{Address, ResourceKind};
+pub use change::{ChangeAction, ResourceChange, Write};
+pub use error::PlanError;
+pub use plan::{plan, Plan, Summary};
+pub use resource::{desired, Desired, DesiredResource, Location, Observed};

@@ -1,0 +1,15 @@
+//! Renderers of a [`Plan`](crate::Plan): terraform-style text for people, JSON
+//! for machines, and the drift report. Pure string building.
+
+mod diff;
+mod json;
+mod text;
+
+pub use json::{drift_json, plan_json, FORMAT_VERSION};
+pub use text::{drift_text, plan_text};
+
+/// Whether to paint `+ - ~` lines with ANSI colors (decided by the CLI).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    pub color: bool,
+}

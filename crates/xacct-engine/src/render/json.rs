@@ -1,0 +1,97 @@
+//! Machine-readable plan and drift documents.
+
+use serde_json::{json, Value};
+
+use crate::change::ResourceChange;
+use crate::plan::Plan;
+
+/// Bumped on any incompatible change of the JSON documents.
+pub const FORMAT_VERSION: &str = "1.0";
+
+pub fn plan_json(plan: &Plan) -> Value {
+    json!({
+        "format_version": FORMAT_VERSION,
+        "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "summary": plan.summary(),
+    })
+}
+
+pub fn drift_json(plan: &Plan) -> Value {
+    let drifted: Vec<Value> = plan.pending().map(resource_change).collect();
+    json!({
+        "format_version": FORMAT_VERSION,
+        "in_sync": drifted.is_empty(),
+        "checked": plan.changes.len(),
+        "drifted": drifted,
+        "summary": plan.summary(),
+    })
+}
+
+fn resource_change(change: &ResourceChange) -> Value {
+    let ResourceChange {
+        address,
+        location,
+        action,
+        before,
+        after,
+        write,
+        notes,
+        observed_fingerprint: _,
+    } = change;
+    json!({
+        "address": address.to_string(),
+        "type": address.kind.as_str(),
+        "name": address.name,
+        "account": location.account,
+        "account_id": location.account_id,
+        "region": location.region,
+        "action": action.as_str(),
+        "operation": write.as_ref().map(|write| write.operation()),
+        "before": before,
+        "after": after,
+        "notes": notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::{Address, ResourceKind};
+    use crate::change::{ChangeAction, Write};
+    use crate::resource::Location;
+
+    #[test]
+    fn plan_json_has_the_documented_shape() {
+        let plan = Plan {
+            changes: vec![ResourceChange {
+                address: Address::new(ResourceKind::S3BucketPolicy, "b"),
+                location: Location {
+                    account: "data".into(),
+                    account_id: "222222222222".into(),
+                    region: None,
+                },
+                action: ChangeAction::Delete,
+                before: json!([{"Sid": "QuiltA"}]),
+                after: Value::Null,
+                write: Some(Write::DeleteBucketPolicy { bucket: "b".into() }),
+                notes: vec![],
+                observed_fingerprint: "x".into(),
+            }],
+        };
+        let document = plan_json(&plan);
+        assert_eq!(document["format_version"], "1.0");
+        assert_eq!(
+            document["resource_changes"][0]["address"],
+            "s3_bucket_policy.b"
+        );
+        assert_eq!(document["resource_changes"][0]["action"], "delete");
+        assert_eq!(
+            document["resource_changes"][0]["operation"],
+            "DeleteBucketPolicy"
+        );
+        assert_eq!(
+            document["summary"],
+            json!({"add": 0, "change": 0, "destroy": 1})
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Terraform-style text: a header per address, `+ - ~` lines, a summary line.
+
+use std::fmt::Write as _;
+
+use super::diff::{self, Line};
+use super::Style;
+use crate::address::ResourceKind;
+use crate::change::{ChangeAction, ResourceChange};
+use crate::plan::Plan;
+
+pub fn plan_text(plan: &Plan, style: Style) -> String {
+    if !plan.has_changes() {
+        return format!(
+            "No changes. Live state matches the spec ({} managed resource{} checked).\n",
+            plan.changes.len(),
+            plural(plan.changes.len())
+        );
+    }
+    let mut out = String::from("xacct will perform the following actions:\n");
+    for change in plan.pending() {
+        out.push('\n');
+        let _ = writeln!(
+            out,
+            "  {}",
+            style.paint(
+                marker(change.action),
+                &format!("# {} {}", change.address, verb(change.action))
+            )
+        );
+        for line in lines(change) {
+            let indent = "    ".repeat(line.depth);
+            let text = format!("{} {}", line.marker, line.text);
+            let _ = writeln!(out, "  {indent}{}", style.paint(line.marker, &text));
+        }
+        for note in &change.notes {
+            let _ = writeln!(out, "    ({note})");
+        }
+    }
+    let summary = plan.summary();
+    let _ = write!(
+        out,
+        "\nPlan: {} to add, {} to change, {} to destroy.\n",
+        summary.add, summary.change, summary.destroy
+    );
+    out
+}
+
+/// One line per drifted address saying what differs, then a count.
+pub fn drift_text(plan: &Plan, style: Style) -> String {
+    let mut out = String::new();
+    let drifted: Vec<&ResourceChange> = plan.pending().collect();
+    for change in &drifted {
+        let what: Vec<String> = lines(change)
+            .into_iter()
+            .filter(|line| line.marker != ' ')
+            .map(|line| format!("{} {}", line.marker, line.text.trim_end_matches(" {")))
+            .collect();
+        let _ = writeln!(
+            out,
+            "{}",
+            style.paint(
+                '~',
+                &format!(
+                    "{}: drifted ({}): {}",
+                    change.address,
+                    drift_kind(change.action),
+                    what.join("; ")
+                )
+            )
+        );
+    }
+    let total = plan.changes.len();
+    if drifted.is_empty() {
+        let _ = writeln!(
+            out,
+            "No drift: all {total} managed resource{} match the spec.",
+            plural(total)
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "Drift: {} of {total} managed resource{} differ from the spec.",
+            drifted.len(),
+            plural(total)
+        );
+    }
+    out
+}
+
+fn lines(change: &ResourceChange) -> Vec<Line> {
+    match change.address.kind {
+        ResourceKind::S3OwnershipControls => diff::fields(&change.before, &change.after),
+        ResourceKind::S3BucketPolicy => diff::statements(&change.before, &change.after),
+    }
+}
+
+fn verb(action: ChangeAction) -> &'static str {
+    match action {
+        ChangeAction::Create => "will be created",
+        ChangeAction::Update => "will be updated in-place",
+        ChangeAction::Delete => "will be destroyed",
+        ChangeAction::NoOp => "is up to date",
+    }
+}
+
+fn drift_kind(action: ChangeAction) -> &'static str {
+    match action {
+        ChangeAction::Create => "missing",
+        ChangeAction::Update => "differs",
+        ChangeAction::Delete => "not in the spec",
+        ChangeAction::NoOp => "in sync",
+    }
+}
+
+fn marker(action: ChangeAction) -> char {
+    match action {
+        ChangeAction::Create => '+',
+        ChangeAction::Update => '~',
+        ChangeAction::Delete => '-',
+        ChangeAction::NoOp => ' ',
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+impl Style {
+    fn paint(self, marker: char, text: &str) -> String {
+        let code = match marker {
+            '+' => "32",
+            '-' => "31",
+            '~' => "33",
+            _ => return text.to_string(),
+        };
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::address::Address;
+    use crate::change::Write;
+    use crate::resource::Location;
+    use serde_json::json;
+    use xacct_spec::ObjectOwnership;
+
+    fn location() -> Location {
+        Location {
+            account: "data".into(),
+            account_id: "222222222222".into(),
+            region: Some("us-east-1".into()),
+        }
+    }
+
+    fn sample_plan() -> Plan {
+        Plan {
+            changes: vec![
+                ResourceChange {
+                    address: Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
+                    location: location(),
+                    action: ChangeAction::Update,
+                    before: json!({"object_ownership": "ObjectWriter"}),
+                    after: json!({"object_ownership": "BucketOwnerEnforced"}),
+                    write: Some(Write::PutOwnershipControls {
+                        bucket: "data-bucket".into(),
+                        ownership: ObjectOwnership::BucketOwnerEnforced,
+                    }),
+                    notes: vec![],
+                    observed_fingerprint: "f1".into(),
+                },
+                ResourceChange {
+                    address: Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
+                    location: location(),
+                    action: ChangeAction::Update,
+                    before: json!([{"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject"]}]),
+                    after: json!([
+                        {"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"]},
+                        {"Sid": "QuiltRoles", "Effect": "Allow", "Action": "s3:ListBucket"}
+                    ]),
+                    write: Some(Write::PutBucketPolicy {
+                        bucket: "data-bucket".into(),
+                        policy: "{}".into(),
+                    }),
+                    notes: vec!["1 statement of others kept unchanged".into()],
+                    observed_fingerprint: "f2".into(),
+                },
+                ResourceChange {
+                    address: Address::new(ResourceKind::S3BucketPolicy, "quiet-bucket"),
+                    location: location(),
+                    action: ChangeAction::NoOp,
+                    before: json!(null),
+                    after: json!(null),
+                    write: None,
+                    notes: vec![],
+                    observed_fingerprint: "f3".into(),
+                },
+            ],
+        }
+    }
+
+    #[test]
+    fn plan_text_snapshot() {
+        let expected = r#"xacct will perform the following actions:
+
+  # s3_ownership_controls.data-bucket will be updated in-place
+  ~ object_ownership = "ObjectWriter" -> "BucketOwnerEnforced"
+
+  # s3_bucket_policy.data-bucket will be updated in-place
+  ~ statement "QuiltAccess" {
+      + Action = "s3:PutObject"
+    }
+  + statement "QuiltRoles" {
+      + Effect = "Allow"
+      + Action = "s3:ListBucket"
+    }
+    (1 statement of others kept unchanged)
+
+Plan: 0 to add, 2 to change, 0 to destroy.
+"#;
+        assert_eq!(plan_text(&sample_plan(), Style::default()), expected);
+    }
+
+    #[test]
+    fn drift_text_snapshot() {
+        let expected = r#"s3_ownership_controls.data-bucket: drifted (differs): ~ object_ownership = "ObjectWriter" -> "BucketOwnerEnforced"
+s3_bucket_policy.data-bucket: drifted (differs): ~ statement "QuiltAccess"; + Action = "s3:PutObject"; + statement "QuiltRoles"; + Effect = "Allow"; + Action = "s3:ListBucket"
+Drift: 2 of 3 managed resources differ from the spec.
+"#;
+        assert_eq!(drift_text(&sample_plan(), Style::default()), expected);
+    }
+
+    #[test]
+    fn a_converged_plan_says_no_changes() {
+        let mut plan = sample_plan();
+        plan.changes.truncate(0);
+        assert!(plan_text(&plan, Style::default()).starts_with("No changes."));
+    }
+
+    #[test]
+    fn color_only_when_asked() {
+        let colored = plan_text(&sample_plan(), Style { color: true });
+        assert!(colored.contains("\x1b[33m"));
+        assert!(!plan_text(&sample_plan(), Style::default()).contains('\x1b'));
+    }
+}

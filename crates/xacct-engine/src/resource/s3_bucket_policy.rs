@@ -1,0 +1,262 @@
+//! `s3_bucket_policy.<bucket>`: the statements of a bucket policy whose Sid
+//! starts with the spec's prefix. Everything else in the policy belongs to
+//! someone else and is written back as read.
+
+use serde_json::{json, Value};
+use xacct_policy::{merge_owned, PolicyDocument, Statement};
+use xacct_spec::{Bucket, Grant, Spec};
+
+use crate::address::{Address, ResourceKind};
+use crate::change::{ChangeAction, Planned, Write};
+use crate::error::PlanError;
+use crate::resource::{bucket_location, partition, DesiredResource};
+
+use super::Desired;
+
+/// S3 refuses bucket policies over 20 KB.
+pub const SIZE_LIMIT: usize = 20 * 1024;
+
+pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
+    let grants = bucket.access.as_ref()?;
+    let arn = format!(
+        "arn:{}:s3:::{}",
+        partition(spec.bucket_region(bucket)),
+        bucket.name
+    );
+    let statements = grants
+        .iter()
+        .filter_map(|grant| grant_statement(grant, &arn))
+        .collect();
+    Some(DesiredResource {
+        address: Address::new(ResourceKind::S3BucketPolicy, &bucket.name),
+        location: bucket_location(spec, bucket),
+        desired: Desired::BucketPolicy(statements),
+    })
+}
+
+/// One grant = one Allow on the bucket and its objects: S3 ignores object
+/// actions granted on the bucket ARN and bucket actions granted on `/*`, so
+/// both resources are always named.
+fn grant_statement(grant: &Grant, bucket_arn: &str) -> Option<Statement> {
+    let value = json!({
+        "Sid": grant.sid,
+        "Effect": "Allow",
+        "Principal": { "AWS": grant.principals },
+        "Action": grant.actions,
+        "Resource": [bucket_arn, format!("{bucket_arn}/*")],
+    });
+    // Built from validated input, so this cannot fail; a failure would drop
+    // the statement rather than panic, and the plan would show it missing.
+    Statement::from_value(value).ok()
+}
+
+pub fn plan(
+    address: &Address,
+    prefix: &str,
+    desired: &[Statement],
+    observed: Option<&str>,
+) -> Result<Planned, PlanError> {
+    let document = observed
+        .map(PolicyDocument::parse)
+        .transpose()
+        .map_err(|source| PlanError::UnreadablePolicy {
+            address: address.clone(),
+            source,
+        })?;
+    let owned_before: Vec<&Statement> = document
+        .iter()
+        .flat_map(|document| document.owned(prefix))
+        .collect();
+    let action = slice_action(&owned_before, desired);
+    let foreign = document
+        .as_ref()
+        .map(|document| document.statements().len() - owned_before.len())
+        .unwrap_or(0);
+    let mut notes = Vec::new();
+    if foreign > 0 {
+        notes.push(format!(
+            "{foreign} statement{} of others kept unchanged",
+            if foreign == 1 { "" } else { "s" }
+        ));
+    }
+    let write = match action {
+        ChangeAction::NoOp => None,
+        _ => Some(write(address, document.as_ref(), prefix, desired)?),
+    };
+    Ok(Planned {
+        action,
+        before: slice_value(owned_before.iter().copied()),
+        after: slice_value(desired.iter()),
+        write,
+        notes,
+    })
+}
+
+/// Create/delete mean the slice appears/disappears; order is not meaning.
+fn slice_action(before: &[&Statement], after: &[Statement]) -> ChangeAction {
+    match (before.is_empty(), after.is_empty()) {
+        (true, true) => ChangeAction::NoOp,
+        (true, false) => ChangeAction::Create,
+        (false, true) => ChangeAction::Delete,
+        (false, false) => {
+            let same = before.len() == after.len()
+                && before
+                    .iter()
+                    .all(|observed| after.iter().any(|wanted| wanted.semantically_eq(observed)));
+            if same {
+                ChangeAction::NoOp
+            } else {
+                ChangeAction::Update
+            }
+        }
+    }
+}
+
+fn write(
+    address: &Address,
+    observed: Option<&PolicyDocument>,
+    prefix: &str,
+    desired: &[Statement],
+) -> Result<Write, PlanError> {
+    let bucket = address.name.clone();
+    let Some(merged) = merge_owned(observed, prefix, desired) else {
+        return Ok(Write::DeleteBucketPolicy { bucket });
+    };
+    // AWS validates the whole document on write: a foreign statement naming a
+    // deleted role would make the write fail, so say so before writing anything.
+    if let Some(invalid) = merged.invalid_principals().into_iter().next() {
+        return Err(PlanError::InvalidForeignPrincipal {
+            address: address.clone(),
+            statement: invalid.statement,
+            principal: invalid.principal,
+        });
+    }
+    merged
+        .check_size(SIZE_LIMIT)
+        .map_err(|source| PlanError::TooLarge {
+            address: address.clone(),
+            source,
+        })?;
+    Ok(Write::PutBucketPolicy {
+        bucket,
+        policy: merged.to_json(),
+    })
+}
+
+fn slice_value<'a>(statements: impl Iterator<Item = &'a Statement>) -> Value {
+    let statements: Vec<Value> = statements.map(Statement::to_value).collect();
+    if statements.is_empty() {
+        Value::Null
+    } else {
+        Value::Array(statements)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn address() -> Address {
+        Address::new(ResourceKind::S3BucketPolicy, "data-bucket")
+    }
+
+    fn ours(actions: &[&str]) -> Statement {
+        Statement::from_value(json!({
+            "Sid": "QuiltAccess",
+            "Effect": "Allow",
+            "Principal": {"AWS": ["arn:aws:iam::111111111111:root"]},
+            "Action": actions,
+            "Resource": ["arn:aws:s3:::data-bucket", "arn:aws:s3:::data-bucket/*"],
+        }))
+        .unwrap()
+    }
+
+    const FOREIGN: &str = r#"{"Sid":"SecurityDenyInsecure","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::data-bucket/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}}"#;
+
+    #[test]
+    fn no_policy_and_grants_creates_the_slice() {
+        let planned = plan(&address(), "Quilt", &[ours(&["s3:GetObject"])], None).unwrap();
+        assert_eq!(planned.action, ChangeAction::Create);
+        let Some(Write::PutBucketPolicy { policy, .. }) = planned.write else {
+            panic!("expected a put, got {:?}", planned.write);
+        };
+        assert!(policy.contains("QuiltAccess"), "{policy}");
+    }
+
+    #[test]
+    fn aws_rewrite_of_our_statement_plans_nothing() {
+        let observed = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{FOREIGN},{{"Action":"s3:getobject","Resource":["arn:aws:s3:::data-bucket/*","arn:aws:s3:::data-bucket"],"Principal":{{"AWS":"111111111111"}},"Effect":"Allow","Sid":"QuiltAccess"}}]}}"#
+        );
+        let planned = plan(
+            &address(),
+            "Quilt",
+            &[ours(&["s3:GetObject"])],
+            Some(&observed),
+        )
+        .unwrap();
+        assert_eq!(planned.action, ChangeAction::NoOp);
+        assert_eq!(planned.write, None);
+        assert_eq!(planned.notes, ["1 statement of others kept unchanged"]);
+    }
+
+    #[test]
+    fn removing_the_last_grant_keeps_foreign_statements() {
+        let observed = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{FOREIGN},{}]}}"#,
+            ours(&["s3:GetObject"]).to_value()
+        );
+        let planned = plan(&address(), "Quilt", &[], Some(&observed)).unwrap();
+        assert_eq!(planned.action, ChangeAction::Delete);
+        let Some(Write::PutBucketPolicy { policy, .. }) = planned.write else {
+            panic!("expected a put, got {:?}", planned.write);
+        };
+        let written: Value = serde_json::from_str(&policy).unwrap();
+        let foreign: Value = serde_json::from_str(FOREIGN).unwrap();
+        assert_eq!(written["Statement"], json!([foreign]));
+    }
+
+    #[test]
+    fn removing_the_only_statement_deletes_the_policy() {
+        let observed = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+            ours(&["s3:GetObject"]).to_value()
+        );
+        let planned = plan(&address(), "Quilt", &[], Some(&observed)).unwrap();
+        assert_eq!(
+            planned.write,
+            Some(Write::DeleteBucketPolicy {
+                bucket: "data-bucket".into()
+            })
+        );
+    }
+
+    #[test]
+    fn a_deleted_role_in_a_foreign_statement_is_refused_before_writing() {
+        let observed = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Legacy","Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEDELETED01"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data-bucket/*"}]}"#;
+        let error = plan(
+            &address(),
+            "Quilt",
+            &[ours(&["s3:GetObject"])],
+            Some(observed),
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("Legacy"), "{message}");
+        assert!(message.contains("AROAEXAMPLEDELETED01"), "{message}");
+    }
+
+    #[test]
+    fn an_oversized_policy_is_refused() {
+        let many: Vec<String> = (0..2000).map(|n| format!("s3:GetObject{n}")).collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let error = plan(&address(), "Quilt", &[ours(&many)], None).unwrap_err();
+        assert!(matches!(error, PlanError::TooLarge { .. }), "{error}");
+    }
+
+    #[test]
+    fn an_unparseable_live_policy_is_an_error_naming_the_address() {
+        let error = plan(&address(), "Quilt", &[], Some("{not json")).unwrap_err();
+        assert!(error.to_string().contains("s3_bucket_policy.data-bucket"));
+    }
+}

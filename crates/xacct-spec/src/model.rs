@@ -1,0 +1,174 @@
+//! The validated spec: what the rest of xacct plans from.
+//!
+//! Every reference here is already resolved and every value already checked,
+//! so later layers never re-validate user input.
+
+use std::collections::BTreeMap;
+
+/// A validated deploy.yaml (version 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spec {
+    /// Statements and notification ids starting with this are owned by xacct.
+    pub sid_prefix: String,
+    /// By the user's name for the account (`control`, `data`, ...).
+    pub accounts: BTreeMap<String, Account>,
+    /// By bucket name.
+    pub buckets: BTreeMap<String, Bucket>,
+    /// By the user's key for the topic (not necessarily the topic name).
+    pub sns_topics: BTreeMap<String, SnsTopic>,
+    pub cloudtrail: Option<CloudTrail>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// The user's name for it (the key under `accounts:`).
+    pub name: String,
+    /// 12 digits.
+    pub id: String,
+    pub credentials: Credentials,
+    /// Default region of resources in this account; `None` = the SDK's default chain.
+    pub region: Option<String>,
+}
+
+/// How credentials for one account are obtained.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// The SDK's default chain (env, shared config, instance role ...).
+    DefaultChain,
+    /// A named profile of the shared config files.
+    Profile(String),
+    /// A role assumed with credentials from the default chain.
+    AssumeRole {
+        role_arn: String,
+        external_id: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectOwnership {
+    BucketOwnerEnforced,
+    BucketOwnerPreferred,
+    ObjectWriter,
+}
+
+impl ObjectOwnership {
+    /// The value as S3 spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectOwnership::BucketOwnerEnforced => "BucketOwnerEnforced",
+            ObjectOwnership::BucketOwnerPreferred => "BucketOwnerPreferred",
+            ObjectOwnership::ObjectWriter => "ObjectWriter",
+        }
+    }
+
+    /// Parses S3's spelling; `None` for anything else.
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "BucketOwnerEnforced" => Some(ObjectOwnership::BucketOwnerEnforced),
+            "BucketOwnerPreferred" => Some(ObjectOwnership::BucketOwnerPreferred),
+            "ObjectWriter" => Some(ObjectOwnership::ObjectWriter),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    /// Key of `Spec::accounts`.
+    pub account: String,
+    /// The bucket's region, or `None` for the account's region.
+    pub region: Option<String>,
+    /// `None` = ownership controls are not managed.
+    pub object_ownership: Option<ObjectOwnership>,
+    /// `None` = the bucket policy is not managed (not even read);
+    /// `Some(vec![])` = managed, and no statement of ours may remain.
+    pub access: Option<Vec<Grant>>,
+    pub notifications: Option<Notifications>,
+    /// Log this bucket's S3 data events on the spec's trail.
+    pub cloudtrail: bool,
+}
+
+/// One `access:` entry: becomes one Allow statement of the owning document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub sid: String,
+    /// Resolved IAM principals: account names and bare ids become
+    /// `arn:aws:iam::<id>:root`, ARNs are kept as written. Sorted, deduplicated.
+    pub principals: Vec<String>,
+    /// Actions with presets expanded, as written (case kept). Sorted, deduplicated.
+    pub actions: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notifications {
+    /// Topic receiving the events, with the events to send.
+    pub sns: Option<SnsNotification>,
+    /// `Some(true)`: EventBridge on; `Some(false)`: off even if someone else set it;
+    /// `None`: not managed.
+    pub eventbridge: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnsNotification {
+    pub topic: TopicRef,
+    /// S3 event names, e.g. `s3:ObjectCreated:*`. Sorted, deduplicated.
+    pub events: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TopicRef {
+    /// Key of `Spec::sns_topics`.
+    Key(String),
+    /// A topic xacct does not manage, by ARN.
+    Arn(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnsTopic {
+    /// The user's key under `sns_topics:`.
+    pub key: String,
+    /// Key of `Spec::accounts`.
+    pub account: String,
+    pub region: Option<String>,
+    /// The topic's name in AWS.
+    pub name: String,
+    /// `None` = no grants declared (the derived S3 publish statement may still apply).
+    pub access: Option<Vec<Grant>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadWrite {
+    All,
+    ReadOnly,
+    WriteOnly,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SelectorMode {
+    Auto,
+    Basic,
+    Advanced,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudTrail {
+    /// Name or ARN.
+    pub trail: String,
+    /// Key of `Spec::accounts`: whose credentials manage the trail.
+    pub account: String,
+    pub region: Option<String>,
+    pub read_write: ReadWrite,
+    pub include_management_events: bool,
+    pub selector_mode: SelectorMode,
+}
+
+impl Spec {
+    /// The region a bucket lives in: its own, else its account's.
+    pub fn bucket_region<'a>(&'a self, bucket: &'a Bucket) -> Option<&'a str> {
+        bucket
+            .region
+            .as_deref()
+            .or_else(|| self.accounts.get(&bucket.account)?.region.as_deref())
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Ensure the local AWS emulator is installed: a virtualenv at .venv with
+# moto[server] pinned to exactly MOTO_VERSION.
+#
+# Idempotent, quiet and fast when everything is already in place. Needs only
+# Python 3 (with the venv module) and network access to PyPI the first time.
+#
+# Why the pin: moto 5.2.x answers GetBucketVersioning with a document the Rust
+# AWS SDK cannot parse; 5.1.22 works.
+set -euo pipefail
+
+MOTO_VERSION="5.1.22"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="${XACCT_VENV:-$ROOT/.venv}"
+PY="$VENV/bin/python"
+
+installed_version() {
+    [ -x "$PY" ] || return 1
+    "$PY" - <<'PY' 2>/dev/null
+import importlib.metadata as m
+print(m.version("moto"))
+# moto[server] extras: the server needs flask and flask_cors.
+import flask, flask_cors  # noqa: F401
+PY
+}
+
+if [ "$(installed_version || true)" = "$MOTO_VERSION" ] && [ -x "$VENV/bin/moto_server" ]; then
+    exit 0
+fi
+
+PYTHON="${PYTHON:-python3}"
+if ! command -v "$PYTHON" >/dev/null 2>&1; then
+    echo "setup.sh: $PYTHON not found; install Python 3 (with venv and pip)" >&2
+    exit 1
+fi
+
+if [ ! -x "$PY" ]; then
+    echo "setup.sh: creating virtualenv $VENV" >&2
+    "$PYTHON" -m venv "$VENV"
+fi
+
+echo "setup.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
+"$PY" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+
+got="$(installed_version || true)"
+if [ "$got" != "$MOTO_VERSION" ] || [ ! -x "$VENV/bin/moto_server" ]; then
+    echo "setup.sh: expected moto $MOTO_VERSION with moto_server in $VENV, found '${got:-none}'" >&2
+    exit 1
+fi

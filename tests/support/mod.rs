@@ -1,0 +1,725 @@
+//! Shared harness of the end-to-end tests: a private `moto_server` per test,
+//! SDK clients for emulated accounts, and a temporary workspace that runs the
+//! real `xacct` binary with an environment sealed off from the developer's own
+//! AWS configuration.
+//!
+//! Each test file does `mod support;` and uses a subset of this module.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::fmt;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_s3::types::{ObjectOwnership, OwnershipControls, OwnershipControlsRule};
+use serde_json::Value;
+
+/// The control account of every test world.
+pub const CONTROL: &str = "111111111111";
+/// The data account (owner of the buckets) of every test world.
+pub const DATA: &str = "222222222222";
+pub const REGION: &str = "us-east-1";
+/// Base credentials; moto accepts anything, assumed roles pick the account.
+pub const BASE_KEY: &str = "testing";
+pub const BASE_SECRET: &str = "testing";
+
+/// How long moto_server gets to answer its first request.
+const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
+
+/// The role xacct (and the harness) assumes in an account.
+pub fn deployer_role(account: &str) -> String {
+    format!("arn:aws:iam::{account}:role/xacct-deployer")
+}
+
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("workspace root exists")
+}
+
+fn moto_server_path() -> PathBuf {
+    let path = match std::env::var_os("XACCT_MOTO_SERVER") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => workspace_root().join(".venv/bin/moto_server"),
+    };
+    if !path.exists() {
+        panic!(
+            "moto_server not found at {}: run scripts/setup.sh first \
+             (or set XACCT_MOTO_SERVER)",
+            path.display()
+        );
+    }
+    path
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
+    listener.local_addr().expect("local addr").port()
+    // the listener is dropped here; moto_server binds the port next.
+}
+
+/// True when something on `port` answers an HTTP request.
+fn answers_http(port: u16) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request =
+        format!("GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut head = [0u8; 5];
+    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
+}
+
+// ---------------------------------------------------------------------------
+// Emulator
+// ---------------------------------------------------------------------------
+
+/// A private moto_server on a free port, killed when dropped.
+pub struct Emulator {
+    child: Child,
+    port: u16,
+    endpoint: String,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+    clients: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+}
+
+impl Emulator {
+    /// Starts moto_server and waits until it answers HTTP.
+    pub fn start() -> Emulator {
+        let server = moto_server_path();
+        let dir = tempfile::Builder::new()
+            .prefix("xacct-moto-")
+            .tempdir()
+            .expect("temp dir");
+        let log = dir.path().join("moto.log");
+        // The port may be taken between our probe and moto's bind; retry then.
+        let mut last_error = String::new();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let log_file = std::fs::File::create(&log).expect("create moto log");
+            let log_err = log_file.try_clone().expect("clone log handle");
+            let mut child = Command::new(&server)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(log_file)
+                .stderr(log_err)
+                // moto must not pick up real credentials or settings either.
+                .env_remove("AWS_PROFILE")
+                .env_remove("AWS_ENDPOINT_URL")
+                .spawn()
+                .unwrap_or_else(|e| panic!("spawn {}: {e}", server.display()));
+            let deadline = Instant::now() + STARTUP_DEADLINE;
+            loop {
+                if let Ok(Some(status)) = child.try_wait() {
+                    last_error = format!(
+                        "moto_server exited with {status} before answering:\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                    break;
+                }
+                if answers_http(port) {
+                    return Emulator {
+                        child,
+                        port,
+                        endpoint: format!("http://127.0.0.1:{port}"),
+                        log,
+                        _dir: dir,
+                        clients: Mutex::new(HashMap::new()),
+                    };
+                }
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "moto_server did not answer on port {port} within {STARTUP_DEADLINE:?}:\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+        panic!("could not start moto_server: {last_error}");
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// moto_server's request log so far (useful in assertion messages).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn base_credentials() -> Credentials {
+        Credentials::new(BASE_KEY, BASE_SECRET, None, None, "xacct-tests-base")
+    }
+
+    /// An STS client with the base (unassumed) credentials.
+    pub fn sts_base(&self) -> aws_sdk_sts::Client {
+        let conf = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                BASE_KEY,
+                BASE_SECRET,
+                None,
+                None,
+                "xacct-tests-base",
+            ))
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
+    /// Credentials of `arn:aws:iam::<account>:role/xacct-deployer`, assumed
+    /// with the base credentials (moto maps them to the role's account).
+    pub async fn assume(&self, account: &str) -> Credentials {
+        let out = self
+            .sts_base()
+            .assume_role()
+            .role_arn(deployer_role(account))
+            .role_session_name("xacct-tests")
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("assume role in {account}: {e:?}"));
+        let c = out.credentials().expect("assumed credentials");
+        Credentials::new(
+            c.access_key_id(),
+            c.secret_access_key(),
+            Some(c.session_token().to_string()),
+            None,
+            "xacct-tests-assumed",
+        )
+    }
+
+    /// An STS client acting as the deployer role of `account`.
+    pub async fn sts(&self, account: &str) -> aws_sdk_sts::Client {
+        let c = self.assume(account).await;
+        let conf = aws_sdk_sts::Config::builder()
+            .behavior_version(aws_sdk_sts::config::BehaviorVersion::latest())
+            .region(aws_sdk_sts::config::Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(aws_sdk_sts::config::Credentials::new(
+                c.access_key_id(),
+                c.secret_access_key(),
+                c.session_token().map(str::to_string),
+                None,
+                "xacct-tests-assumed",
+            ))
+            .build();
+        aws_sdk_sts::Client::from_conf(conf)
+    }
+
+    /// An S3 client acting as the deployer role of `account` (path-style).
+    pub async fn s3(&self, account: &str) -> aws_sdk_s3::Client {
+        if let Some(client) = self.clients.lock().unwrap().get(account) {
+            return client.clone();
+        }
+        let creds = self.assume(account).await;
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(REGION))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(creds)
+            .force_path_style(true)
+            .build();
+        let client = aws_sdk_s3::Client::from_conf(conf);
+        self.clients
+            .lock()
+            .unwrap()
+            .insert(account.to_string(), client.clone());
+        client
+    }
+
+    /// Creates a bucket in `account` the way real AWS does today.
+    ///
+    /// Patch over moto: since April 2023 every new bucket on AWS gets Object
+    /// Ownership `BucketOwnerEnforced`; moto creates buckets with no ownership
+    /// rule at all (GetBucketOwnershipControls -> OwnershipControlsNotFound).
+    /// Tests that rely on moto's default would exercise a state no fresh AWS
+    /// bucket is in, so we put the AWS default explicitly.
+    pub async fn create_bucket(&self, account: &str, bucket: &str) {
+        self.create_bucket_with_ownership(account, bucket, Some("BucketOwnerEnforced"))
+            .await
+    }
+
+    /// Creates a bucket with the given ownership rule (`None`: leave moto's
+    /// "no ownership controls" state, i.e. a pre-2023 bucket).
+    pub async fn create_bucket_with_ownership(
+        &self,
+        account: &str,
+        bucket: &str,
+        ownership: Option<&str>,
+    ) {
+        let s3 = self.s3(account).await;
+        s3.create_bucket()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("create bucket {bucket} in {account}: {e:?}"));
+        if let Some(ownership) = ownership {
+            self.put_ownership(account, bucket, ownership).await;
+        }
+    }
+
+    pub async fn put_ownership(&self, account: &str, bucket: &str, ownership: &str) {
+        let s3 = self.s3(account).await;
+        let rule = OwnershipControlsRule::builder()
+            .object_ownership(ObjectOwnership::from(ownership))
+            .build()
+            .expect("ownership rule");
+        let controls = OwnershipControls::builder()
+            .rules(rule)
+            .build()
+            .expect("ownership controls");
+        s3.put_bucket_ownership_controls()
+            .bucket(bucket)
+            .ownership_controls(controls)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("put ownership {ownership} on {bucket}: {e:?}"));
+    }
+
+    /// The bucket's Object Ownership, or None when it has no ownership controls.
+    pub async fn get_ownership(&self, account: &str, bucket: &str) -> Option<String> {
+        let s3 = self.s3(account).await;
+        match s3
+            .get_bucket_ownership_controls()
+            .bucket(bucket)
+            .send()
+            .await
+        {
+            Ok(out) => out
+                .ownership_controls()
+                .and_then(|c| c.rules().first())
+                .map(|r| r.object_ownership().as_str().to_string()),
+            Err(e) => {
+                let code = e.as_service_error().and_then(|s| {
+                    aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string)
+                });
+                if code.as_deref() == Some("OwnershipControlsNotFoundError") {
+                    None
+                } else {
+                    panic!("get ownership of {bucket}: {e:?}")
+                }
+            }
+        }
+    }
+
+    /// Puts a bucket policy verbatim (a JSON value or raw text).
+    pub async fn put_bucket_policy_text(&self, account: &str, bucket: &str, policy: &str) {
+        let s3 = self.s3(account).await;
+        s3.put_bucket_policy()
+            .bucket(bucket)
+            .policy(policy)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("put bucket policy on {bucket}: {e:?}"));
+    }
+
+    pub async fn put_bucket_policy(&self, account: &str, bucket: &str, policy: &Value) {
+        self.put_bucket_policy_text(account, bucket, &policy.to_string())
+            .await
+    }
+
+    /// The bucket policy text, or None on NoSuchBucketPolicy.
+    pub async fn get_bucket_policy_text(&self, account: &str, bucket: &str) -> Option<String> {
+        let s3 = self.s3(account).await;
+        match s3.get_bucket_policy().bucket(bucket).send().await {
+            Ok(out) => Some(out.policy().unwrap_or_default().to_string()),
+            Err(e) => {
+                let code = e.as_service_error().and_then(|s| {
+                    aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string)
+                });
+                if code.as_deref() == Some("NoSuchBucketPolicy") {
+                    None
+                } else {
+                    panic!("get bucket policy of {bucket}: {e:?}")
+                }
+            }
+        }
+    }
+
+    /// The bucket policy as JSON, or None on NoSuchBucketPolicy.
+    pub async fn get_bucket_policy(&self, account: &str, bucket: &str) -> Option<Value> {
+        self.get_bucket_policy_text(account, bucket)
+            .await
+            .map(|text| {
+                serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("policy of {bucket} is not JSON ({e}): {text}"))
+            })
+    }
+
+    pub async fn delete_bucket_policy(&self, account: &str, bucket: &str) {
+        let s3 = self.s3(account).await;
+        s3.delete_bucket_policy()
+            .bucket(bucket)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("delete bucket policy of {bucket}: {e:?}"));
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if std::thread::panicking() {
+            let log = self.log();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!(
+                "---- last lines of moto_server log ({}) ----",
+                self.endpoint
+            );
+            for line in tail.iter().rev() {
+                eprintln!("{line}");
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Policy helpers
+// ---------------------------------------------------------------------------
+
+/// The statements of a policy document (Statement may be an object or array).
+pub fn statements(policy: &Value) -> Vec<Value> {
+    match policy.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(single @ Value::Object(_)) => vec![single.clone()],
+        _ => Vec::new(),
+    }
+}
+
+pub fn statement_by_sid(policy: &Value, sid: &str) -> Option<Value> {
+    statements(policy)
+        .into_iter()
+        .find(|s| s.get("Sid").and_then(Value::as_str) == Some(sid))
+}
+
+pub fn sids(policy: &Value) -> Vec<String> {
+    statements(policy)
+        .iter()
+        .filter_map(|s| s.get("Sid").and_then(Value::as_str).map(str::to_string))
+        .collect()
+}
+
+/// A string-or-array field as a list of strings.
+pub fn string_list(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The actions of a statement, lower-cased and sorted.
+pub fn actions(statement: &Value) -> Vec<String> {
+    let mut out: Vec<String> = string_list(statement.get("Action"))
+        .into_iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The AWS principals of a statement, sorted, with bare account ids widened
+/// to root ARNs.
+pub fn aws_principals(statement: &Value) -> Vec<String> {
+    let mut out: Vec<String> = string_list(statement.get("Principal").and_then(|p| p.get("AWS")))
+        .into_iter()
+        .map(|p| {
+            if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+                format!("arn:aws:iam::{p}:root")
+            } else {
+                p
+            }
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The 14 actions of the `quilt` preset (DESIGN.md).
+pub const QUILT_ACTIONS: [&str; 14] = [
+    "s3:GetObject",
+    "s3:GetObjectAttributes",
+    "s3:GetObjectTagging",
+    "s3:GetObjectVersion",
+    "s3:GetObjectVersionAttributes",
+    "s3:GetObjectVersionTagging",
+    "s3:ListBucket",
+    "s3:ListBucketVersions",
+    "s3:DeleteObject",
+    "s3:DeleteObjectVersion",
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "s3:GetBucketNotification",
+    "s3:PutBucketNotification",
+];
+
+/// A foreign statement of the kind security teams add: deny non-TLS access.
+pub fn deny_insecure_transport(bucket: &str) -> Value {
+    serde_json::json!({
+        "Sid": "SecurityTeamDenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [format!("arn:aws:s3:::{bucket}"), format!("arn:aws:s3:::{bucket}/*")],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}}
+    })
+}
+
+// ---------------------------------------------------------------------------
+// Spec helpers
+// ---------------------------------------------------------------------------
+
+/// `version: 1` and the two accounts, both reached by assuming the deployer
+/// role from the default chain (the static test credentials).
+pub fn spec_accounts() -> String {
+    format!(
+        "version: 1\n\
+         accounts:\n\
+         \x20 control:\n\
+         \x20   id: \"{CONTROL}\"\n\
+         \x20   role_arn: {control_role}\n\
+         \x20   region: {REGION}\n\
+         \x20 data:\n\
+         \x20   id: \"{DATA}\"\n\
+         \x20   role_arn: {data_role}\n\
+         \x20   region: {REGION}\n",
+        control_role = deployer_role(CONTROL),
+        data_role = deployer_role(DATA),
+    )
+}
+
+// ---------------------------------------------------------------------------
+// Workspace: a temp dir with deploy.yaml in which the binary runs
+// ---------------------------------------------------------------------------
+
+/// Exit code and output of one `xacct` run.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+    pub args: Vec<String>,
+}
+
+impl Run {
+    /// Panics with the full output unless the exit code is `code`.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "unexpected exit code of {self}");
+        assert!(!self.stderr.contains("panicked"), "xacct panicked: {self}");
+        self
+    }
+}
+
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`xacct {}` (exit {})\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.args.join(" "),
+            self.code,
+            self.stdout,
+            self.stderr
+        )
+    }
+}
+
+impl fmt::Debug for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+pub struct Workspace {
+    dir: tempfile::TempDir,
+    endpoint: String,
+    env: Vec<(String, String)>,
+    removed: Vec<String>,
+}
+
+impl Workspace {
+    /// A temp dir for `emu`, with empty AWS config and credentials files.
+    pub fn new(emu: &Emulator) -> Workspace {
+        Workspace::with_endpoint(emu.endpoint())
+    }
+
+    pub fn with_endpoint(endpoint: &str) -> Workspace {
+        let dir = tempfile::Builder::new()
+            .prefix("xacct-ws-")
+            .tempdir()
+            .expect("temp dir");
+        std::fs::create_dir_all(dir.path().join(".aws")).expect("mkdir .aws");
+        let ws = Workspace {
+            dir,
+            endpoint: endpoint.to_string(),
+            env: Vec::new(),
+            removed: Vec::new(),
+        };
+        ws.write_file(".aws/config", "");
+        ws.write_file(".aws/credentials", "");
+        ws
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn aws_config_path(&self) -> PathBuf {
+        self.path().join(".aws/config")
+    }
+
+    pub fn aws_credentials_path(&self) -> PathBuf {
+        self.path().join(".aws/credentials")
+    }
+
+    pub fn write_file(&self, name: &str, text: &str) {
+        std::fs::write(self.path().join(name), text)
+            .unwrap_or_else(|e| panic!("write {name}: {e}"));
+    }
+
+    /// (Re)writes `deploy.yaml`.
+    pub fn write_spec(&self, yaml: &str) {
+        self.write_file("deploy.yaml", yaml);
+    }
+
+    /// Sets an extra environment variable for every later run.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.removed.retain(|k| k != key);
+        self.env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Leaves a variable of the default environment out of every later run.
+    pub fn remove_env(&mut self, key: &str) {
+        self.env.retain(|(k, _)| k != key);
+        self.removed.push(key.to_string());
+    }
+
+    /// Writes a shared config file with `[profile <name>]` assuming
+    /// `role_arn` from `[profile <source>]`, whose static credentials go in
+    /// the shared credentials file. AWS_CONFIG_FILE and
+    /// AWS_SHARED_CREDENTIALS_FILE already point at these files.
+    pub fn write_role_profile(
+        &self,
+        name: &str,
+        role_arn: &str,
+        source: &str,
+        access_key: &str,
+        secret_key: &str,
+    ) {
+        self.write_file(
+            ".aws/config",
+            &format!(
+                "[profile {source}]\nregion = {REGION}\n\n\
+                 [profile {name}]\nrole_arn = {role_arn}\nsource_profile = {source}\nregion = {REGION}\n"
+            ),
+        );
+        self.write_file(
+            ".aws/credentials",
+            &format!(
+                "[{source}]\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n"
+            ),
+        );
+    }
+
+    /// The environment every run gets: nothing from the caller's environment
+    /// except PATH, so no real AWS credentials, profile or config can leak in.
+    fn base_env(&self) -> Vec<(String, String)> {
+        let home = self.path().display().to_string();
+        let mut env = vec![
+            ("HOME".to_string(), home),
+            ("NO_COLOR".to_string(), "1".to_string()),
+            ("AWS_ENDPOINT_URL".to_string(), self.endpoint.clone()),
+            ("AWS_ACCESS_KEY_ID".to_string(), BASE_KEY.to_string()),
+            ("AWS_SECRET_ACCESS_KEY".to_string(), BASE_SECRET.to_string()),
+            ("AWS_REGION".to_string(), REGION.to_string()),
+            ("AWS_EC2_METADATA_DISABLED".to_string(), "true".to_string()),
+            (
+                "AWS_CONFIG_FILE".to_string(),
+                self.aws_config_path().display().to_string(),
+            ),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE".to_string(),
+                self.aws_credentials_path().display().to_string(),
+            ),
+        ];
+        if let Some(path) = std::env::var_os("PATH") {
+            env.push(("PATH".to_string(), path.to_string_lossy().into_owned()));
+        }
+        env
+    }
+
+    /// Runs the `xacct` binary in the workspace (cwd = temp dir, stdin null).
+    pub fn xacct(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xacct"));
+        cmd.args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .env_clear();
+        for (k, v) in self.base_env() {
+            if !self.removed.contains(&k) {
+                cmd.env(k, v);
+            }
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("run xacct");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            args: args.iter().map(|a| a.to_string()).collect(),
+        }
+    }
+
+    /// `xacct apply --auto-approve`, asserting success.
+    #[track_caller]
+    pub fn apply(&self) -> Run {
+        let run = self.xacct(&["apply", "--auto-approve"]);
+        run.expect_code(0);
+        assert!(
+            run.stdout.contains("Apply complete!"),
+            "apply did not report completion: {run}"
+        );
+        run
+    }
+}
+
+/// The standing rule: right after a successful apply, the plan is empty.
+#[track_caller]
+pub fn assert_converged(ws: &Workspace) {
+    let run = ws.xacct(&["plan", "--detailed-exitcode"]);
+    assert_eq!(
+        run.code, 0,
+        "plan after apply is not empty (standing rule): {run}"
+    );
+    assert!(
+        run.stdout.contains("No changes."),
+        "converged plan does not say `No changes.`: {run}"
+    );
+    assert!(!run.stderr.contains("panicked"), "xacct panicked: {run}");
+}
