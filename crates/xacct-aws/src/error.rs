@@ -17,12 +17,12 @@ impl CallFailure {
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug,
+        R: std::fmt::Debug + Send + Sync + 'static,
     {
         let code = error.code().map(str::to_string);
         let message = match error.message() {
             Some(message) => message.to_string(),
-            None => aws_sdk_s3::error::DisplayErrorContext(&error).to_string(),
+            None => causes(&error),
         };
         CallFailure {
             operation,
@@ -135,4 +135,19 @@ fn describe(location: &Location) -> String {
         location.account_id,
         location.region.as_deref().unwrap_or("(default)")
     )
+}
+
+/// The Display of an error and of each of its sources, without repeats (the
+/// SDK nests the same message several times) and without Debug dumps.
+pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut next = Some(error);
+    while let Some(current) = next {
+        let text = current.to_string();
+        if !parts.iter().any(|part| part.contains(&text)) {
+            parts.push(text);
+        }
+        next = current.source();
+    }
+    parts.join(": ")
 }

@@ -11,7 +11,7 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use xacct_engine::Location;
 use xacct_spec::{Account, Credentials, Spec};
 
-use crate::error::Error;
+use crate::error::{causes, Error};
 
 /// Connections to every account a run needs.
 pub struct Session {
@@ -149,7 +149,7 @@ async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<(), Er
         .map_err(|error| Error::Credentials {
             account: account.name.clone(),
             account_id: account.id.clone(),
-            message: aws_sdk_sts::error::DisplayErrorContext(&error).to_string(),
+            message: causes(&error),
         })?;
     let actual = identity.account().unwrap_or_default();
     if actual != account.id {

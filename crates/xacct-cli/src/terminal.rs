@@ -39,6 +39,19 @@ pub fn confirm(question: &str) -> std::io::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
+/// Writes results to stdout. A closed pipe (`xacct plan | head`) ends the
+/// output quietly instead of panicking like `print!` would.
+pub fn print(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// `error: ...` on stderr, each cause on its own line.
 pub fn report_error(error: &anyhow::Error) {
     eprintln!("error: {error}");

@@ -113,6 +113,7 @@ impl PolicyDocument {
         }
     }
 
+    /// All statements, in document order.
     pub fn statements(&self) -> &[Statement] {
         &self.statements
     }
@@ -142,10 +143,9 @@ impl PolicyDocument {
 
     /// The document as JSON (see [`PolicyDocument::to_json`]).
     pub fn to_value(&self) -> Value {
-        let statements = if self.single_object && self.statements.len() == 1 {
-            self.statements[0].to_value()
-        } else {
-            Value::Array(self.statements.iter().map(Statement::to_value).collect())
+        let statements = match self.statements.as_slice() {
+            [only] if self.single_object => only.to_value(),
+            all => Value::Array(all.iter().map(Statement::to_value).collect()),
         };
         let mut fields = self.fields.clone();
         match fields.get_mut("Statement") {

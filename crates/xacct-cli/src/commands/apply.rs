@@ -18,7 +18,7 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         );
     }
     let (runtime, live) = live_plan(&args.live)?;
-    print!("{}", render::plan_text(&live.plan, Style { color }));
+    terminal::print(&render::plan_text(&live.plan, Style { color }))?;
     if !live.plan.has_changes() {
         return Ok(Status::Success);
     }

@@ -2,13 +2,14 @@ use xacct_engine::render::{self, Style};
 
 use crate::commands::{live_plan, Status};
 use crate::flags::{DriftArgs, Format};
+use crate::terminal;
 
 /// A plan that is only reported: drift never writes.
 pub fn exec(args: &DriftArgs, color: bool) -> anyhow::Result<Status> {
     let (_runtime, live) = live_plan(&args.live)?;
     match args.format {
-        Format::Text => print!("{}", render::drift_text(&live.plan, Style { color })),
-        Format::Json => println!("{:#}", render::drift_json(&live.plan)),
+        Format::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
+        Format::Json => terminal::print(&format!("{:#}\n", render::drift_json(&live.plan)))?,
     }
     Ok(if live.plan.has_changes() {
         Status::Changes

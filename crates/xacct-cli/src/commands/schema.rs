@@ -1,6 +1,6 @@
 use crate::commands::Status;
 
 pub fn exec() -> anyhow::Result<Status> {
-    println!("{:#}", xacct_spec::json_schema());
+    crate::terminal::print(&format!("{:#}\n", xacct_spec::json_schema()))?;
     Ok(Status::Success)
 }

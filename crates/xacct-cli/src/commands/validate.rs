@@ -3,8 +3,8 @@ use crate::flags::SpecArgs;
 
 pub fn exec(args: &SpecArgs) -> anyhow::Result<Status> {
     let spec = load_spec(&args.file)?;
-    println!(
-        "{} is valid: {} account{}, {} bucket{}, {} topic{}, {}.",
+    crate::terminal::print(&format!(
+        "{} is valid: {} account{}, {} bucket{}, {} topic{}, {}.\n",
         args.file.display(),
         spec.accounts.len(),
         plural(spec.accounts.len()),
@@ -16,7 +16,7 @@ pub fn exec(args: &SpecArgs) -> anyhow::Result<Status> {
             Some(trail) => format!("trail {}", trail.trail),
             None => "no trail".to_string(),
         }
-    );
+    ))?;
     Ok(Status::Success)
 }
 

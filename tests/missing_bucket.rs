@@ -1,0 +1,70 @@
+//! A spec naming a bucket that does not exist fails the plan, naming it, and
+//! apply writes nothing at all, not even to the buckets that do exist.
+
+mod support;
+
+use serde_json::json;
+use support::{deny_insecure_transport, spec_accounts, Emulator, Workspace, DATA};
+
+#[tokio::test]
+async fn missing_bucket_fails_plan_and_apply_writes_nothing() {
+    let emu = Emulator::start();
+    emu.create_bucket_with_ownership(DATA, "present-data", Some("ObjectWriter"))
+        .await;
+    let policy =
+        json!({"Version": "2012-10-17", "Statement": [deny_insecure_transport("present-data")]});
+    emu.put_bucket_policy(DATA, "present-data", &policy).await;
+    let policy_text = emu.get_bucket_policy_text(DATA, "present-data").await;
+
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&format!(
+        "{}buckets:\n\
+         \x20 present-data:\n\
+         \x20   account: data\n\
+         \x20   object_ownership: BucketOwnerEnforced\n\
+         \x20   access:\n\
+         \x20     - sid: QuiltCrossAccountAccess\n\
+         \x20       principals: [control]\n\
+         \x20       actions: quilt\n\
+         \x20 no-such-bucket-anywhere:\n\
+         \x20   account: data\n\
+         \x20   object_ownership: BucketOwnerEnforced\n\
+         \x20   access:\n\
+         \x20     - sid: QuiltReadOnly\n\
+         \x20       principals: [control]\n\
+         \x20       actions: [s3:GetObject]\n",
+        spec_accounts()
+    ));
+
+    let plan = ws.xacct(&["plan"]);
+    plan.expect_code(1);
+    assert!(
+        plan.stderr.contains("no-such-bucket-anywhere"),
+        "the error names the missing bucket: {plan}"
+    );
+    assert!(plan.stderr.contains("error:"), "{plan}");
+
+    let plan = ws.xacct(&["plan", "--detailed-exitcode"]);
+    plan.expect_code(1);
+
+    let drift = ws.xacct(&["drift"]);
+    drift.expect_code(1);
+    assert!(drift.stderr.contains("no-such-bucket-anywhere"), "{drift}");
+
+    let apply = ws.xacct(&["apply", "--auto-approve"]);
+    apply.expect_code(1);
+    assert!(apply.stderr.contains("no-such-bucket-anywhere"), "{apply}");
+    assert!(!apply.stdout.contains("Apply complete!"), "{apply}");
+
+    // Nothing was written to the bucket that exists.
+    assert_eq!(
+        emu.get_bucket_policy_text(DATA, "present-data").await,
+        policy_text,
+        "present-data's policy must be unchanged"
+    );
+    assert_eq!(
+        emu.get_ownership(DATA, "present-data").await.as_deref(),
+        Some("ObjectWriter"),
+        "present-data's ownership must be unchanged"
+    );
+}
