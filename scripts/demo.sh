@@ -17,7 +17,7 @@ banner() { echo; bold "==> $*"; }
 banner "setting up the emulator (moto[server] in .venv)"
 bash scripts/setup.sh
 
-banner "building xacct"
+banner "building xacct (the first build from a fresh clone takes a few minutes)"
 cargo build --quiet -p xacct-cli
 XACCT="$ROOT/target/debug/xacct"
 

@@ -49,7 +49,18 @@ async fn profile_with_role_arn_and_source_profile_works() {
             .contains("# s3_bucket_policy.profiled-data will be created"),
         "{plan}"
     );
+    let before = emu.assumed_roles().len();
     ws.apply();
+    // The run assumed the data account's deployer role (through the profile:
+    // there are no other credentials), and only that role.
+    let assumed: Vec<(String, String)> = emu.assumed_roles().split_off(before);
+    assert!(
+        !assumed.is_empty()
+            && assumed
+                .iter()
+                .all(|(role, account)| role == &deployer_role(DATA) && account == DATA),
+        "roles assumed by apply: {assumed:?}"
+    );
 
     // Written into account 222222222222's bucket.
     let policy = emu
@@ -72,24 +83,4 @@ async fn profile_with_role_arn_and_source_profile_works() {
     let run = ws.xacct(&["plan"]);
     run.expect_code(1);
     assert!(run.stderr.contains("nonexistent"), "{run}");
-}
-
-#[tokio::test]
-async fn accounts_are_really_separate_in_the_emulator() {
-    // Guards the premise of every other test: a bucket of the data account is
-    // not reachable as the control account, so writing "to the right bucket"
-    // proves the right account's credentials were used.
-    let emu = Emulator::start();
-    emu.create_bucket(DATA, "separate-data").await;
-    let control = emu.s3(CONTROL).await;
-    let err = control
-        .get_bucket_policy()
-        .bucket("separate-data")
-        .send()
-        .await
-        .expect_err("control account must not see the data account's bucket");
-    let code = err
-        .as_service_error()
-        .and_then(|e| aws_sdk_s3::error::ProvideErrorMetadata::code(e).map(str::to_string));
-    assert_eq!(code.as_deref(), Some("NoSuchBucket"), "{err:?}");
 }

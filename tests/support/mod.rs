@@ -159,6 +159,44 @@ impl Emulator {
         self.port
     }
 
+    /// A plain HTTP GET on the emulator (for moto's own `/moto-api/` pages).
+    pub fn http_get(&self, path: &str) -> String {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to moto");
+        let request = format!(
+            "GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nConnection: close\r\n\r\n",
+            self.port
+        );
+        stream.write_all(request.as_bytes()).expect("send request");
+        let mut response = String::new();
+        stream.read_to_string(&mut response).expect("read response");
+        match response.split_once("\r\n\r\n") {
+            Some((_, body)) => body.to_string(),
+            None => response,
+        }
+    }
+
+    /// Every role session moto's STS handed out: (role ARN, account id).
+    /// moto does not isolate buckets by account (see `create_bucket`), so
+    /// this is how a test can tell which role a run actually assumed.
+    pub fn assumed_roles(&self) -> Vec<(String, String)> {
+        let data: Value =
+            serde_json::from_str(&self.http_get("/moto-api/data.json")).expect("moto data.json");
+        data["sts"]["AssumedRole"]
+            .as_array()
+            .map(|roles| {
+                roles
+                    .iter()
+                    .map(|r| {
+                        (
+                            r["role_arn"].as_str().unwrap_or_default().to_string(),
+                            r["account_id"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// moto_server's request log so far (useful in assertion messages).
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
@@ -252,6 +290,12 @@ impl Emulator {
     /// rule at all (GetBucketOwnershipControls -> OwnershipControlsNotFound).
     /// Tests that rely on moto's default would exercise a state no fresh AWS
     /// bucket is in, so we put the AWS default explicitly.
+    ///
+    /// Gap NOT closed here: moto resolves bucket names through one global
+    /// index, so any account's credentials can read and write any bucket's
+    /// configuration (on AWS, another account gets AccessDenied). A run that
+    /// used the wrong account's credentials would still succeed on moto;
+    /// `assumed_roles()` lets a test check which roles were assumed.
     pub async fn create_bucket(&self, account: &str, bucket: &str) {
         self.create_bucket_with_ownership(account, bucket, Some("BucketOwnerEnforced"))
             .await
