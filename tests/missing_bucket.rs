@@ -68,3 +68,42 @@ async fn missing_bucket_fails_plan_and_apply_writes_nothing() {
         "present-data's ownership must be unchanged"
     );
 }
+
+/// A bucket declared under the wrong account is reached with that account's
+/// credentials, which AWS (and the patched emulator) answers with AccessDenied:
+/// the plan names the bucket, the operation and the account it used.
+#[tokio::test]
+async fn bucket_under_the_wrong_account_is_access_denied_and_nothing_is_written() {
+    let emu = Emulator::start();
+    emu.create_bucket(DATA, "data-owned-bucket").await;
+
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&format!(
+        "{}buckets:\n\
+         \x20 data-owned-bucket:\n\
+         \x20   account: control\n\
+         \x20   access:\n\
+         \x20     - sid: QuiltReadOnly\n\
+         \x20       principals: [data]\n\
+         \x20       actions: [s3:GetObject]\n",
+        spec_accounts()
+    ));
+
+    let apply = ws.xacct(&["apply", "--auto-approve"]);
+    apply.expect_code(1);
+    for expected in [
+        "s3_bucket_policy.data-owned-bucket",
+        "access denied",
+        "GetBucketPolicy",
+        "control 111111111111",
+    ] {
+        assert!(
+            apply.stderr.contains(expected),
+            "stderr names {expected:?}: {apply}"
+        );
+    }
+    assert_eq!(
+        emu.get_bucket_policy_text(DATA, "data-owned-bucket").await,
+        None
+    );
+}

@@ -113,6 +113,11 @@ impl Emulator {
                 .stdin(Stdio::null())
                 .stdout(log_file)
                 .stderr(log_err)
+                // Patch over moto: on AWS, another account's credentials get
+                // AccessDenied on a bucket's configuration; moto serves every
+                // bucket to every account unless told otherwise. Without this,
+                // a run using the wrong account's client would pass here.
+                .env("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false")
                 // moto must not pick up real credentials or settings either.
                 .env_remove("AWS_PROFILE")
                 .env_remove("AWS_ENDPOINT_URL")
@@ -290,12 +295,8 @@ impl Emulator {
     /// rule at all (GetBucketOwnershipControls -> OwnershipControlsNotFound).
     /// Tests that rely on moto's default would exercise a state no fresh AWS
     /// bucket is in, so we put the AWS default explicitly.
-    ///
-    /// Gap NOT closed here: moto resolves bucket names through one global
-    /// index, so any account's credentials can read and write any bucket's
-    /// configuration (on AWS, another account gets AccessDenied). A run that
-    /// used the wrong account's credentials would still succeed on moto;
-    /// `assumed_roles()` lets a test check which roles were assumed.
+    /// (The other account-separation gap, any account reaching any bucket, is
+    /// closed where the emulator starts: MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false.)
     pub async fn create_bucket(&self, account: &str, bucket: &str) {
         self.create_bucket_with_ownership(account, bucket, Some("BucketOwnerEnforced"))
             .await
