@@ -38,7 +38,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 banner "starting moto_server on $ENDPOINT (log: .xacct-demo/moto.log)"
-MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS=false "$ROOT/.venv/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
+"$ROOT/.venv/bin/python" "$ROOT/tests/emulator/moto_server.py" -H 127.0.0.1 -p "$PORT" >"$WORK/moto.log" 2>&1 &
 MOTO_PID=$!
 for _ in $(seq 1 300); do
     if "$ROOT/.venv/bin/python" -c "import urllib.request,sys; urllib.request.urlopen('$ENDPOINT/moto-api/', timeout=1)" 2>/dev/null; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: emulator setup, formatting, lints, all tests.
 # End-to-end tests (tests/ at the workspace root) start their own moto_server
-# per test on a free port; XACCT_MOTO_SERVER tells them where it is.
+# per test on a free port (tests/emulator/moto_server.py: moto plus patches);
+# XACCT_MOTO_PYTHON is the virtualenv python that runs it.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,7 +10,7 @@ cd "$ROOT"
 
 bash scripts/setup.sh
 
-export XACCT_MOTO_SERVER="${XACCT_MOTO_SERVER:-$ROOT/.venv/bin/moto_server}"
+export XACCT_MOTO_PYTHON="${XACCT_MOTO_PYTHON:-$ROOT/.venv/bin/python}"
 # Never let a developer's real AWS settings reach a test run.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
       AWS_SESSION_TOKEN AWS_ENDPOINT_URL RUST_LOG || true

@@ -43,19 +43,24 @@ pub fn workspace_root() -> PathBuf {
         .expect("workspace root exists")
 }
 
-fn moto_server_path() -> PathBuf {
-    let path = match std::env::var_os("XACCT_MOTO_SERVER") {
+/// The emulator: `tests/emulator/moto_server.py` (moto plus the patches that
+/// make it answer as AWS does) run by the virtualenv's python.
+fn moto_server_command() -> (PathBuf, PathBuf) {
+    let python = match std::env::var_os("XACCT_MOTO_PYTHON") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => workspace_root().join(".venv/bin/moto_server"),
+        _ => workspace_root().join(".venv/bin/python"),
     };
-    if !path.exists() {
+    if !python.exists() {
         panic!(
-            "moto_server not found at {}: run scripts/setup.sh first \
-             (or set XACCT_MOTO_SERVER)",
-            path.display()
+            "the emulator's python is not at {}: run scripts/setup.sh first \
+             (or set XACCT_MOTO_PYTHON)",
+            python.display()
         );
     }
-    path
+    (
+        python,
+        workspace_root().join("tests/emulator/moto_server.py"),
+    )
 }
 
 fn free_port() -> u16 {
@@ -96,7 +101,7 @@ pub struct Emulator {
 impl Emulator {
     /// Starts moto_server and waits until it answers HTTP.
     pub fn start() -> Emulator {
-        let server = moto_server_path();
+        let (python, launcher) = moto_server_command();
         let dir = tempfile::Builder::new()
             .prefix("xacct-moto-")
             .tempdir()
@@ -108,21 +113,17 @@ impl Emulator {
             let port = free_port();
             let log_file = std::fs::File::create(&log).expect("create moto log");
             let log_err = log_file.try_clone().expect("clone log handle");
-            let mut child = Command::new(&server)
+            let mut child = Command::new(&python)
+                .arg(&launcher)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdin(Stdio::null())
                 .stdout(log_file)
                 .stderr(log_err)
-                // Patch over moto: on AWS, another account's credentials get
-                // AccessDenied on a bucket's configuration; moto serves every
-                // bucket to every account unless told otherwise. Without this,
-                // a run using the wrong account's client would pass here.
-                .env("MOTO_S3_ALLOW_CROSSACCOUNT_ACCESS", "false")
                 // moto must not pick up real credentials or settings either.
                 .env_remove("AWS_PROFILE")
                 .env_remove("AWS_ENDPOINT_URL")
                 .spawn()
-                .unwrap_or_else(|e| panic!("spawn {}: {e}", server.display()));
+                .unwrap_or_else(|e| panic!("spawn {}: {e}", python.display()));
             let deadline = Instant::now() + STARTUP_DEADLINE;
             loop {
                 if let Ok(Some(status)) = child.try_wait() {

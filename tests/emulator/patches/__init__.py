@@ -1,0 +1,1 @@
+"""One module per AWS behaviour that moto lacks; see ../moto_server.py."""
