@@ -1,7 +1,8 @@
-//! Executes a plan: stages in order, lanes (one per bucket) in parallel, each
-//! write preceded by a re-read that refuses to write over a document that
-//! changed since it was planned from.
+//! Executes a plan: stages in order, lanes (one per AWS object) in parallel,
+//! each write preceded by a re-read that refuses to write over a document
+//! that changed since it was planned from.
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
@@ -10,7 +11,10 @@ use xacct_engine::{Address, ChangeAction, Plan, ResourceChange, Write};
 use crate::error::Error;
 use crate::observe::read;
 use crate::session::Session;
-use crate::{s3_bucket_policy, s3_ownership_controls};
+use crate::{
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    sns_topic_policy,
+};
 
 /// What happened to one planned write.
 #[derive(Debug)]
@@ -18,12 +22,13 @@ pub struct Applied {
     pub address: Address,
     pub action: ChangeAction,
     pub operation: &'static str,
+    /// `Err(Error::Skipped)` when a change it depends on was not written.
     pub outcome: Result<(), Error>,
 }
 
 /// Applies every pending change of `plan`, calling `report` as each finishes.
-/// A failure stops the rest of its lane and every later stage (which may
-/// depend on it); they are reported as skipped.
+/// A change whose dependency failed (or was skipped) is skipped; independent
+/// changes go on, so a re-run only has the failed part left to do.
 pub async fn apply(
     session: &Arc<Session>,
     plan: &Plan,
@@ -31,32 +36,41 @@ pub async fn apply(
     report: Arc<dyn Fn(&Applied) + Send + Sync>,
 ) -> Vec<Applied> {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
-    let mut results = Vec::new();
-    let mut failed = false;
+    let mut results: Vec<Applied> = Vec::new();
     for stage in plan.stages() {
+        // Dependencies always sit in earlier stages, so this set is complete.
+        let not_written: Arc<BTreeSet<Address>> = Arc::new(
+            results
+                .iter()
+                .filter(|applied| applied.outcome.is_err())
+                .map(|applied| applied.address.clone())
+                .collect(),
+        );
         let mut tasks = tokio::task::JoinSet::new();
         for lane in stage {
             let lane: Vec<ResourceChange> = lane.into_iter().cloned().collect();
             let session = Arc::clone(session);
             let permits = Arc::clone(&permits);
             let report = Arc::clone(&report);
-            let skip_all = failed;
+            let not_written = Arc::clone(&not_written);
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let mut results = Vec::new();
-                let mut skip = skip_all;
                 for change in lane {
                     let Some(write) = change.write.clone() else {
                         continue;
                     };
-                    let outcome = if skip {
-                        Err(Error::Skipped {
+                    let blocked = change
+                        .depends_on
+                        .iter()
+                        .find(|dependency| not_written.contains(*dependency));
+                    let outcome = match blocked {
+                        Some(dependency) => Err(Error::Skipped {
                             address: change.address.clone(),
-                        })
-                    } else {
-                        apply_one(&session, &change, &write).await
+                            dependency: dependency.clone(),
+                        }),
+                        None => apply_one(&session, &change, &write).await,
                     };
-                    skip |= outcome.is_err();
                     let applied = Applied {
                         address: change.address.clone(),
                         action: change.action,
@@ -71,10 +85,7 @@ pub async fn apply(
         }
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok(lane_results) => {
-                    failed |= lane_results.iter().any(|applied| applied.outcome.is_err());
-                    results.extend(lane_results);
-                }
+                Ok(lane_results) => results.extend(lane_results),
                 Err(panic) => std::panic::resume_unwind(panic.into_panic()),
             }
         }
@@ -85,22 +96,32 @@ pub async fn apply(
 async fn apply_one(session: &Session, change: &ResourceChange, write: &Write) -> Result<(), Error> {
     let address = &change.address;
     let location = &change.location;
-    let current = read(session, address, location).await?;
+    let current = read(session, address, location, &change.aws_id).await?;
     if current.fingerprint() != change.observed_fingerprint {
         return Err(Error::Stale {
             address: address.clone(),
         });
     }
-    let client = session.s3(location)?;
+    let clients = session.clients(location)?;
     tracing::info!(%address, operation = write.operation(), "writing");
     let result = match write {
         Write::PutOwnershipControls { bucket, ownership } => {
-            s3_ownership_controls::put(&client, bucket, *ownership).await
+            s3_ownership_controls::put(&clients.s3, bucket, *ownership).await
         }
         Write::PutBucketPolicy { bucket, policy } => {
-            s3_bucket_policy::put(&client, bucket, policy).await
+            s3_bucket_policy::put(&clients.s3, bucket, policy).await
         }
-        Write::DeleteBucketPolicy { bucket } => s3_bucket_policy::delete(&client, bucket).await,
+        Write::DeleteBucketPolicy { bucket } => s3_bucket_policy::delete(&clients.s3, bucket).await,
+        Write::PutTopicPolicy { topic_arn, policy } => {
+            sns_topic_policy::put(&clients.sns, topic_arn, policy).await
+        }
+        Write::PutBucketNotification {
+            bucket,
+            configuration,
+        } => s3_bucket_notification::put(&clients.s3, bucket, configuration).await,
+        Write::PutEventSelectors { trail, selectors } => {
+            cloudtrail_event_selectors::put(&clients.cloudtrail, trail, selectors).await
+        }
     };
     result.map_err(|failure| Error::at(address, location, failure))
 }

@@ -59,11 +59,13 @@ pub enum Error {
         "account {account}: no region: set `region:` for the account in the spec, or AWS_REGION"
     )]
     NoRegion { account: String },
-    #[error("{address}: bucket {bucket:?} does not exist ({where_})")]
-    NoSuchBucket {
+    #[error("{address}: {object} does not exist ({where_})")]
+    Missing {
         address: Address,
-        bucket: String,
+        /// What is missing, e.g. `bucket "data"`, `topic "arn:..."`.
+        object: String,
         where_: String,
+        code: String,
     },
     #[error("{address}: access denied for {operation} ({where_}): {message}")]
     AccessDenied {
@@ -85,8 +87,11 @@ pub enum Error {
          Run plan again"
     )]
     Stale { address: Address },
-    #[error("{address}: not written, because an earlier write it depends on failed")]
-    Skipped { address: Address },
+    #[error("{address}: not written, because {dependency}, which it depends on, was not written")]
+    Skipped {
+        address: Address,
+        dependency: Address,
+    },
 }
 
 impl Error {
@@ -94,11 +99,24 @@ impl Error {
     pub(crate) fn at(address: &Address, location: &Location, failure: CallFailure) -> Self {
         let where_ = describe(location);
         match failure.code() {
-            Some("NoSuchBucket") => Error::NoSuchBucket {
-                address: address.clone(),
-                bucket: address.name.clone(),
-                where_,
-            },
+            Some(
+                code @ ("NoSuchBucket"
+                | "NotFound"
+                | "NotFoundException"
+                | "TrailNotFoundException"),
+            ) => {
+                let object = match code {
+                    "NoSuchBucket" => "bucket",
+                    "TrailNotFoundException" => "trail",
+                    _ => "topic",
+                };
+                Error::Missing {
+                    address: address.clone(),
+                    object: format!("{object} {:?}", address.name),
+                    where_,
+                    code: code.to_string(),
+                }
+            }
             Some("AccessDenied" | "AccessDeniedException" | "AllAccessDisabled") => {
                 Error::AccessDenied {
                     address: address.clone(),
@@ -120,7 +138,7 @@ impl Error {
     /// AWS's error code, for machine-readable reports.
     pub fn code(&self) -> Option<&str> {
         match self {
-            Error::NoSuchBucket { .. } => Some("NoSuchBucket"),
+            Error::Missing { code, .. } => Some(code),
             Error::AccessDenied { .. } => Some("AccessDenied"),
             Error::Call { code, .. } => Some(code),
             _ => None,

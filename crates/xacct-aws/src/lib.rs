@@ -3,11 +3,14 @@
 //! executes a plan. One module per resource kind holds its AWS calls.
 
 mod apply;
+mod cloudtrail_event_selectors;
 mod error;
 mod observe;
+mod s3_bucket_notification;
 mod s3_bucket_policy;
 mod s3_ownership_controls;
 mod session;
+mod sns_topic_policy;
 
 pub use apply::{apply, Applied};
 pub use error::Error;

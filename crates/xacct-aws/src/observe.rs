@@ -9,7 +9,10 @@ use xacct_engine::{Address, DesiredResource, Location, Observed, ResourceKind};
 
 use crate::error::Error;
 use crate::session::Session;
-use crate::{s3_bucket_policy, s3_ownership_controls};
+use crate::{
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    sns_topic_policy,
+};
 
 /// Reads the live document of every desired resource. All failures are
 /// returned together, so one run shows every missing bucket or denied read.
@@ -25,9 +28,10 @@ pub async fn observe(
         let permits = Arc::clone(&permits);
         let address = resource.address.clone();
         let location = resource.location.clone();
+        let aws_id = resource.aws_id.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let observed = read(&session, &address, &location).await;
+            let observed = read(&session, &address, &location, &aws_id).await;
             (address, observed)
         });
     }
@@ -50,22 +54,33 @@ pub async fn observe(
     }
 }
 
-/// Reads one resource's document.
+/// Reads one resource's document. `aws_id` is what AWS calls the object.
 pub(crate) async fn read(
     session: &Session,
     address: &Address,
     location: &Location,
+    aws_id: &str,
 ) -> Result<Observed, Error> {
-    let client = session.s3(location)?;
-    let bucket = &address.name;
+    let clients = session.clients(location)?;
     tracing::debug!(%address, "reading");
     let result = match address.kind {
-        ResourceKind::S3OwnershipControls => s3_ownership_controls::observe(&client, bucket)
+        ResourceKind::S3OwnershipControls => s3_ownership_controls::observe(&clients.s3, aws_id)
             .await
             .map(Observed::OwnershipControls),
-        ResourceKind::S3BucketPolicy => s3_bucket_policy::observe(&client, bucket)
+        ResourceKind::S3BucketPolicy => s3_bucket_policy::observe(&clients.s3, aws_id)
             .await
             .map(Observed::BucketPolicy),
+        ResourceKind::SnsTopicPolicy => sns_topic_policy::observe(&clients.sns, aws_id)
+            .await
+            .map(Observed::TopicPolicy),
+        ResourceKind::S3BucketNotification => s3_bucket_notification::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::BucketNotification),
+        ResourceKind::CloudTrailEventSelectors => {
+            cloudtrail_event_selectors::observe(&clients.cloudtrail, aws_id)
+                .await
+                .map(Observed::EventSelectors)
+        }
     };
     result.map_err(|failure| Error::at(address, location, failure))
 }

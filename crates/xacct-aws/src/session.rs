@@ -16,7 +16,15 @@ use crate::error::{causes, Error};
 /// Connections to every account a run needs.
 pub struct Session {
     accounts: BTreeMap<String, SdkConfig>,
-    s3: Mutex<HashMap<(String, String), aws_sdk_s3::Client>>,
+    clients: Mutex<HashMap<(String, String), Clients>>,
+}
+
+/// The service clients of one (account, region); cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Clients {
+    pub s3: aws_sdk_s3::Client,
+    pub sns: aws_sdk_sns::Client,
+    pub cloudtrail: aws_sdk_cloudtrail::Client,
 }
 
 impl Session {
@@ -50,12 +58,12 @@ impl Session {
         }
         Ok(Session {
             accounts: configs,
-            s3: Mutex::new(HashMap::new()),
+            clients: Mutex::new(HashMap::new()),
         })
     }
 
-    /// The S3 client for a location; `None` if the account was not connected.
-    pub(crate) fn s3(&self, location: &Location) -> Result<aws_sdk_s3::Client, Error> {
+    /// The clients for a location, created on first use.
+    pub(crate) fn clients(&self, location: &Location) -> Result<Clients, Error> {
         let Some(config) = self.accounts.get(&location.account) else {
             return Err(Error::Credentials {
                 account: location.account.clone(),
@@ -72,19 +80,30 @@ impl Session {
             })?;
         let key = (location.account.clone(), region.clone());
         let mut clients = self
-            .s3
+            .clients
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let client = clients.entry(key).or_insert_with(|| {
+        let clients = clients.entry(key).or_insert_with(|| {
+            let region = Region::new(region);
             // A local emulator serves every bucket under one host name.
             let path_style = config.endpoint_url().is_some();
-            let s3_config = aws_sdk_s3::config::Builder::from(config)
-                .region(Region::new(region))
+            let s3 = aws_sdk_s3::config::Builder::from(config)
+                .region(region.clone())
                 .force_path_style(path_style)
                 .build();
-            aws_sdk_s3::Client::from_conf(s3_config)
+            let sns = aws_sdk_sns::config::Builder::from(config)
+                .region(region.clone())
+                .build();
+            let cloudtrail = aws_sdk_cloudtrail::config::Builder::from(config)
+                .region(region)
+                .build();
+            Clients {
+                s3: aws_sdk_s3::Client::from_conf(s3),
+                sns: aws_sdk_sns::Client::from_conf(sns),
+                cloudtrail: aws_sdk_cloudtrail::Client::from_conf(cloudtrail),
+            }
         });
-        Ok(client.clone())
+        Ok(clients.clone())
     }
 }
 

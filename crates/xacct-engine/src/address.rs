@@ -8,12 +8,18 @@ use std::fmt;
 pub enum ResourceKind {
     S3OwnershipControls,
     S3BucketPolicy,
+    SnsTopicPolicy,
+    S3BucketNotification,
+    CloudTrailEventSelectors,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 2] = [
+    pub const ALL: [ResourceKind; 5] = [
         ResourceKind::S3OwnershipControls,
         ResourceKind::S3BucketPolicy,
+        ResourceKind::SnsTopicPolicy,
+        ResourceKind::S3BucketNotification,
+        ResourceKind::CloudTrailEventSelectors,
     ];
 
     /// The address prefix, as users type it in `--target`.
@@ -21,6 +27,9 @@ impl ResourceKind {
         match self {
             ResourceKind::S3OwnershipControls => "s3_ownership_controls",
             ResourceKind::S3BucketPolicy => "s3_bucket_policy",
+            ResourceKind::SnsTopicPolicy => "sns_topic_policy",
+            ResourceKind::S3BucketNotification => "s3_bucket_notification",
+            ResourceKind::CloudTrailEventSelectors => "cloudtrail_event_selectors",
         }
     }
 
@@ -35,8 +44,9 @@ impl fmt::Display for ResourceKind {
     }
 }
 
-/// `s3_bucket_policy.my-bucket`: a resource kind and the name of the AWS
-/// object (bucket, topic, trail) whose document it manages a slice of.
+/// `s3_bucket_policy.my-bucket`: a resource kind and the name of the object
+/// whose document it manages a slice of: the bucket name, the spec's key of a
+/// topic, or the trail as written in the spec.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Address {
     pub kind: ResourceKind,

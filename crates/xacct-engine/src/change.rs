@@ -6,6 +6,8 @@ use serde_json::Value;
 use xacct_spec::ObjectOwnership;
 
 use crate::address::Address;
+use crate::resource::cloudtrail_event_selectors::EventSelectors;
+use crate::resource::s3_bucket_notification::NotificationConfiguration;
 use crate::resource::Location;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -43,6 +45,18 @@ pub enum Write {
     PutBucketPolicy { bucket: String, policy: String },
     /// Nothing is left in the policy once our statements are gone.
     DeleteBucketPolicy { bucket: String },
+    /// The whole merged topic policy (never deleted: a topic always has one).
+    PutTopicPolicy { topic_arn: String, policy: String },
+    /// The whole notification configuration: others' entries as read, ours as wanted.
+    PutBucketNotification {
+        bucket: String,
+        configuration: NotificationConfiguration,
+    },
+    /// Every selector of the trail: PutEventSelectors replaces them all.
+    PutEventSelectors {
+        trail: String,
+        selectors: EventSelectors,
+    },
 }
 
 impl Write {
@@ -52,6 +66,9 @@ impl Write {
             Write::PutOwnershipControls { .. } => "PutBucketOwnershipControls",
             Write::PutBucketPolicy { .. } => "PutBucketPolicy",
             Write::DeleteBucketPolicy { .. } => "DeleteBucketPolicy",
+            Write::PutTopicPolicy { .. } => "SetTopicAttributes",
+            Write::PutBucketNotification { .. } => "PutBucketNotificationConfiguration",
+            Write::PutEventSelectors { .. } => "PutEventSelectors",
         }
     }
 }
@@ -73,6 +90,11 @@ pub struct Planned {
 pub struct ResourceChange {
     pub address: Address,
     pub location: Location,
+    /// What AWS calls the object: bucket name, topic ARN, trail name or ARN.
+    pub aws_id: String,
+    /// Pending changes that must succeed before this one is written; if one
+    /// fails, this one is skipped.
+    pub depends_on: Vec<Address>,
     pub action: ChangeAction,
     pub before: Value,
     pub after: Value,

@@ -23,6 +23,17 @@ pub enum PlanError {
         address: Address,
         source: xacct_policy::PolicyError,
     },
+    #[error(
+        "{address}: the policy would have {count} statements, over AWS's limit of {limit}; \
+         merge grants (fewer `access:` entries) or remove statements of others"
+    )]
+    TooManyStatements {
+        address: Address,
+        count: usize,
+        limit: usize,
+    },
+    #[error("{address}: {reason}")]
+    Invalid { address: Address, reason: String },
     #[error("{address}: no live state was observed for it")]
     NotObserved { address: Address },
     #[error("{address}: the observed document is of another kind ({found})")]

@@ -9,7 +9,8 @@ use crate::address::{Address, ResourceKind};
 use crate::change::{ChangeAction, Planned, ResourceChange};
 use crate::error::PlanError;
 use crate::resource::{
-    s3_bucket_policy, s3_ownership_controls, Desired, DesiredResource, Observed,
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    sns_topic_policy, Desired, DesiredResource, Observed,
 };
 
 /// Every managed resource with what will happen to it, in apply order.
@@ -50,15 +51,16 @@ impl Plan {
 
     /// The pending writes grouped for execution: stages run one after another;
     /// within a stage, lanes may run in parallel; within a lane, changes run in
-    /// order. A lane is one bucket, because S3 answers concurrent configuration
-    /// writes to one bucket with 409 OperationAborted.
+    /// order. A lane is one AWS object (bucket, topic, trail), because S3
+    /// answers concurrent configuration writes to one bucket with 409
+    /// OperationAborted.
     pub fn stages(&self) -> Vec<Vec<Vec<&ResourceChange>>> {
         let mut stages: BTreeMap<u8, BTreeMap<&str, Vec<&ResourceChange>>> = BTreeMap::new();
         for change in self.pending() {
             stages
-                .entry(stage(change.address.kind))
+                .entry(stage(change.address.kind, change.action))
                 .or_default()
-                .entry(lane(&change.address))
+                .entry(&change.aws_id)
                 .or_default()
                 .push(change);
         }
@@ -69,17 +71,21 @@ impl Plan {
     }
 }
 
-/// Dependency order between kinds: lower stages are written first.
-fn stage(kind: ResourceKind) -> u8 {
-    match kind {
-        ResourceKind::S3OwnershipControls | ResourceKind::S3BucketPolicy => 0,
-    }
-}
-
-/// The AWS object whose writes must not overlap.
-fn lane(address: &Address) -> &str {
-    match address.kind {
-        ResourceKind::S3OwnershipControls | ResourceKind::S3BucketPolicy => &address.name,
+/// Dependency order: ownership -> bucket policies -> topic policies ->
+/// notifications -> trail selectors; removals in reverse, so a topic's publish
+/// grant is added before the notifications that need it (S3 validates the
+/// destination) and removed after them.
+fn stage(kind: ResourceKind, action: ChangeAction) -> u8 {
+    let order = match kind {
+        ResourceKind::S3OwnershipControls => 0,
+        ResourceKind::S3BucketPolicy => 1,
+        ResourceKind::SnsTopicPolicy => 2,
+        ResourceKind::S3BucketNotification => 3,
+        ResourceKind::CloudTrailEventSelectors => 4,
+    };
+    match action {
+        ChangeAction::Delete => 9 - order,
+        ChangeAction::Create | ChangeAction::Update | ChangeAction::NoOp => order,
     }
 }
 
@@ -103,6 +109,8 @@ pub fn plan(
             Ok(planned) => changes.push(ResourceChange {
                 address: resource.address.clone(),
                 location: resource.location.clone(),
+                aws_id: resource.aws_id.clone(),
+                depends_on: resource.depends_on.clone(),
                 action: planned.action,
                 before: planned.before,
                 after: planned.after,
@@ -116,10 +124,21 @@ pub fn plan(
     if !errors.is_empty() {
         return Err(errors);
     }
+    // A dependency that writes nothing is already satisfied.
+    let pending: Vec<Address> = changes
+        .iter()
+        .filter(|change| change.write.is_some())
+        .map(|change| change.address.clone())
+        .collect();
+    for change in &mut changes {
+        change
+            .depends_on
+            .retain(|address| pending.contains(address));
+    }
     changes.sort_by(|a, b| {
-        (stage(a.address.kind), lane(&a.address), a.address.kind).cmp(&(
-            stage(b.address.kind),
-            lane(&b.address),
+        (stage(a.address.kind, a.action), &a.aws_id, a.address.kind).cmp(&(
+            stage(b.address.kind, b.action),
+            &b.aws_id,
             b.address.kind,
         ))
     });
@@ -139,11 +158,30 @@ fn plan_one(
         (Desired::BucketPolicy(statements), Observed::BucketPolicy(found)) => {
             s3_bucket_policy::plan(address, sid_prefix, statements, found.as_deref())
         }
-        (Desired::OwnershipControls(_) | Desired::BucketPolicy(_), other) => {
-            Err(PlanError::KindMismatch {
-                address: address.clone(),
-                found: other.kind().to_string(),
-            })
+        (Desired::TopicPolicy(statements), Observed::TopicPolicy(found)) => sns_topic_policy::plan(
+            address,
+            sid_prefix,
+            statements,
+            found,
+            &resource.aws_id,
+            &resource.location.account_id,
+        ),
+        (Desired::BucketNotification(wanted), Observed::BucketNotification(found)) => {
+            s3_bucket_notification::plan(address, sid_prefix, wanted, found)
         }
+        (Desired::EventSelectors(wanted), Observed::EventSelectors(found)) => {
+            cloudtrail_event_selectors::plan(address, sid_prefix, wanted, found)
+        }
+        (
+            Desired::OwnershipControls(_)
+            | Desired::BucketPolicy(_)
+            | Desired::TopicPolicy(_)
+            | Desired::BucketNotification(_)
+            | Desired::EventSelectors(_),
+            other,
+        ) => Err(PlanError::KindMismatch {
+            address: address.clone(),
+            found: other.kind().to_string(),
+        }),
     }
 }

@@ -2,14 +2,19 @@
 //! one module here; `plan` dispatches to them with exhaustive matches so a new
 //! kind cannot be half-added.
 
+pub mod cloudtrail_event_selectors;
+mod policy_slice;
+pub mod s3_bucket_notification;
 pub mod s3_bucket_policy;
 pub mod s3_ownership_controls;
+pub mod sns_topic_policy;
 
 use sha2::{Digest, Sha256};
 use xacct_policy::Statement;
 use xacct_spec::{ObjectOwnership, Spec};
 
 use crate::address::{Address, ResourceKind};
+use crate::error::PlanError;
 
 /// Where a resource's document lives and whose credentials reach it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -27,12 +32,21 @@ pub enum Desired {
     OwnershipControls(ObjectOwnership),
     /// Exactly the statements xacct owns in the bucket policy.
     BucketPolicy(Vec<Statement>),
+    /// Exactly the statements xacct owns in the topic policy (grants and the
+    /// derived S3 publish statement).
+    TopicPolicy(Vec<Statement>),
+    BucketNotification(s3_bucket_notification::DesiredNotification),
+    EventSelectors(cloudtrail_event_selectors::DesiredSelectors),
 }
 
 #[derive(Debug, Clone)]
 pub struct DesiredResource {
     pub address: Address,
     pub location: Location,
+    /// What AWS calls the object: bucket name, topic ARN, trail name or ARN.
+    pub aws_id: String,
+    /// Resources whose writes must succeed before this one is written.
+    pub depends_on: Vec<Address>,
     pub desired: Desired,
 }
 
@@ -43,6 +57,10 @@ pub enum Observed {
     OwnershipControls(Option<String>),
     /// The policy text as returned; `None`: the bucket has no policy.
     BucketPolicy(Option<String>),
+    /// The topic's policy text (a topic always has one).
+    TopicPolicy(String),
+    BucketNotification(s3_bucket_notification::NotificationConfiguration),
+    EventSelectors(cloudtrail_event_selectors::EventSelectors),
 }
 
 impl Observed {
@@ -50,6 +68,9 @@ impl Observed {
         match self {
             Observed::OwnershipControls(_) => ResourceKind::S3OwnershipControls,
             Observed::BucketPolicy(_) => ResourceKind::S3BucketPolicy,
+            Observed::TopicPolicy(_) => ResourceKind::SnsTopicPolicy,
+            Observed::BucketNotification(_) => ResourceKind::S3BucketNotification,
+            Observed::EventSelectors(_) => ResourceKind::CloudTrailEventSelectors,
         }
     }
 
@@ -57,41 +78,74 @@ impl Observed {
     /// document changed since it was planned from. AWS's own rewrites of a
     /// policy (key order, scalars for one-element arrays) do not change it.
     pub fn fingerprint(&self) -> String {
+        let policy = |text: &str| match xacct_policy::PolicyDocument::parse(text) {
+            Ok(document) => format!("policy:{}", document.canonical()),
+            Err(_) => format!("policy-text:{text}"),
+        };
         let meaning = match self {
             Observed::OwnershipControls(rule) => format!("ownership:{rule:?}"),
             Observed::BucketPolicy(None) => "policy:none".to_string(),
-            Observed::BucketPolicy(Some(text)) => match xacct_policy::PolicyDocument::parse(text) {
-                Ok(document) => format!("policy:{}", document.canonical()),
-                Err(_) => format!("policy-text:{text}"),
-            },
+            Observed::BucketPolicy(Some(text)) | Observed::TopicPolicy(text) => policy(text),
+            Observed::BucketNotification(configuration) => {
+                format!("notification:{}", configuration.canonical())
+            }
+            Observed::EventSelectors(selectors) => format!("selectors:{}", selectors.canonical()),
         };
         let digest = Sha256::digest(meaning.as_bytes());
         digest.iter().map(|byte| format!("{byte:02x}")).collect()
     }
 }
 
-/// The desired resources of a spec, in a stable order.
-pub fn desired(spec: &Spec) -> Vec<DesiredResource> {
+/// The desired resources of a spec, in a stable order; errors for what the
+/// spec leaves undecidable (e.g. a topic with no region to build its ARN).
+pub fn desired(spec: &Spec) -> Result<Vec<DesiredResource>, Vec<PlanError>> {
     let mut resources = Vec::new();
+    let mut errors = Vec::new();
     for bucket in spec.buckets.values() {
         resources.extend(s3_ownership_controls::desired(spec, bucket));
         resources.extend(s3_bucket_policy::desired(spec, bucket));
+        resources.extend(s3_bucket_notification::desired(spec, bucket));
+    }
+    for topic in spec.sns_topics.values() {
+        match sns_topic_policy::desired(spec, topic) {
+            Ok(resource) => resources.push(resource),
+            Err(error) => errors.push(error),
+        }
+    }
+    resources.extend(cloudtrail_event_selectors::desired(spec));
+    if !errors.is_empty() {
+        return Err(errors);
     }
     resources.sort_by(|a, b| a.address.cmp(&b.address));
-    resources
+    Ok(resources)
 }
 
 /// The location of a bucket's documents. The spec guarantees the account exists.
 pub(crate) fn bucket_location(spec: &Spec, bucket: &xacct_spec::Bucket) -> Location {
+    location(spec, &bucket.account, bucket.region.as_deref())
+}
+
+/// Where an object of `account` lives: its own region, else the account's.
+pub(crate) fn location(spec: &Spec, account: &str, region: Option<&str>) -> Location {
+    let account_spec = spec.accounts.get(account);
     Location {
-        account: bucket.account.clone(),
-        account_id: spec
-            .accounts
-            .get(&bucket.account)
+        account: account.to_string(),
+        account_id: account_spec
             .map(|account| account.id.clone())
             .unwrap_or_default(),
-        region: spec.bucket_region(bucket).map(str::to_string),
+        region: region
+            .or_else(|| account_spec?.region.as_deref())
+            .map(str::to_string),
     }
+}
+
+/// `arn:<partition>:s3:::<bucket>`.
+pub(crate) fn bucket_arn(spec: &Spec, bucket: &xacct_spec::Bucket) -> String {
+    format!(
+        "arn:{}:s3:::{}",
+        partition(spec.bucket_region(bucket)),
+        bucket.name
+    )
 }
 
 /// The ARN partition of a region: buckets in China and GovCloud have their own.

@@ -72,7 +72,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<(tokio::runtime::Runt
         .context("cannot start the async runtime")?;
     let parallelism = usize::from(args.parallelism);
     let live = runtime.block_on(async {
-        let desired = xacct_engine::desired(&spec);
+        let desired = xacct_engine::desired(&spec).map_err(|errors| all("cannot plan", errors))?;
         let accounts: BTreeSet<&str> = desired
             .iter()
             .map(|resource| resource.location.account.as_str())

@@ -31,19 +31,20 @@ struct Leaf {
     meaning: String,
 }
 
-/// Lines describing the change of a statement slice (arrays of statements
-/// keyed by Sid, or `null`).
-pub fn statements(before: &Value, after: &Value) -> Vec<Line> {
-    let before = as_statements(before);
-    let after = as_statements(after);
+/// Lines describing the change of a slice that is an array of objects (or
+/// `null`) identified by their `key` field: statements by `Sid`, notification
+/// entries by `Id`, selectors by `Name`. `label` names one such object.
+pub fn keyed(before: &Value, after: &Value, key: &str, label: &str) -> Vec<Line> {
+    let before = as_keyed(before, key);
+    let after = as_keyed(after, key);
     let mut lines = Vec::new();
     for (sid, wanted) in &after {
         match before.iter().find(|(old_sid, _)| old_sid == sid) {
-            None => block(&mut lines, '+', sid, wanted),
+            None => block(&mut lines, '+', label, key, sid, wanted),
             Some((_, found)) => {
-                let changed = leaf_changes(found, wanted);
+                let changed = leaf_changes(found, wanted, key);
                 if !changed.is_empty() {
-                    lines.push(Line::new('~', 0, format!("statement {sid:?} {{")));
+                    lines.push(Line::new('~', 0, format!("{label} {sid:?} {{")));
                     lines.extend(changed);
                     lines.push(Line::new(' ', 0, "}"));
                 }
@@ -52,7 +53,7 @@ pub fn statements(before: &Value, after: &Value) -> Vec<Line> {
     }
     for (sid, found) in &before {
         if !after.iter().any(|(new_sid, _)| new_sid == sid) {
-            block(&mut lines, '-', sid, found);
+            block(&mut lines, '-', label, key, sid, found);
         }
     }
     lines
@@ -81,7 +82,7 @@ pub fn fields(before: &Value, after: &Value) -> Vec<Line> {
     lines
 }
 
-fn as_statements(slice: &Value) -> Vec<(String, &Value)> {
+fn as_keyed<'a>(slice: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
     let Some(items) = slice.as_array() else {
         return Vec::new();
     };
@@ -90,7 +91,7 @@ fn as_statements(slice: &Value) -> Vec<(String, &Value)> {
         .enumerate()
         .map(|(index, statement)| {
             let sid = statement
-                .get("Sid")
+                .get(key)
                 .and_then(Value::as_str)
                 .map(str::to_string)
                 .unwrap_or_else(|| format!("#{}", index + 1));
@@ -99,17 +100,17 @@ fn as_statements(slice: &Value) -> Vec<(String, &Value)> {
         .collect()
 }
 
-fn block(lines: &mut Vec<Line>, marker: char, sid: &str, statement: &Value) {
-    lines.push(Line::new(marker, 0, format!("statement {sid:?} {{")));
-    for leaf in leaves(statement) {
+fn block(lines: &mut Vec<Line>, marker: char, label: &str, key: &str, id: &str, item: &Value) {
+    lines.push(Line::new(marker, 0, format!("{label} {id:?} {{")));
+    for leaf in leaves(item, key) {
         lines.push(Line::new(marker, 1, leaf.shown));
     }
     lines.push(Line::new(' ', 0, "}"));
 }
 
-fn leaf_changes(before: &Value, after: &Value) -> Vec<Line> {
-    let before = leaves(before);
-    let after = leaves(after);
+fn leaf_changes(before: &Value, after: &Value, key: &str) -> Vec<Line> {
+    let before = leaves(before, key);
+    let after = leaves(after, key);
     let mut lines = Vec::new();
     for leaf in &before {
         if !after.iter().any(|other| other.meaning == leaf.meaning) {
@@ -124,12 +125,12 @@ fn leaf_changes(before: &Value, after: &Value) -> Vec<Line> {
     lines
 }
 
-fn leaves(statement: &Value) -> Vec<Leaf> {
+fn leaves(item: &Value, key: &str) -> Vec<Leaf> {
     let mut out = Vec::new();
-    if let Some(fields) = statement.as_object() {
-        for (key, value) in fields {
-            if key != "Sid" {
-                flatten(key, value, &mut out);
+    if let Some(fields) = item.as_object() {
+        for (field, value) in fields {
+            if field != key {
+                flatten(field, value, &mut out);
             }
         }
     }
@@ -188,7 +189,7 @@ mod tests {
     fn a_changed_statement_shows_only_the_changed_leaves() {
         let before = json!([{"Sid": "QuiltA", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"]}]);
         let after = json!([{"Sid": "QuiltA", "Effect": "Allow", "Action": ["s3:GetObject"]}]);
-        let lines = statements(&before, &after);
+        let lines = keyed(&before, &after, "Sid", "statement");
         assert_eq!(
             lines,
             vec![
@@ -203,7 +204,7 @@ mod tests {
     fn representation_differences_are_not_shown_as_changes() {
         let before = json!([{"Sid": "QuiltA", "Principal": {"AWS": "111111111111"}, "Action": "S3:getobject", "Resource": "r"}]);
         let after = json!([{"Sid": "QuiltA", "Principal": {"AWS": ["arn:aws:iam::111111111111:root"]}, "Action": ["s3:GetObject"], "Resource": ["r", "q"]}]);
-        let lines = statements(&before, &after);
+        let lines = keyed(&before, &after, "Sid", "statement");
         assert_eq!(lines[1], Line::new('+', 1, "Resource = \"q\""));
         assert_eq!(lines.len(), 3);
     }
@@ -212,7 +213,7 @@ mod tests {
     fn added_and_removed_statements_are_listed_whole() {
         let before = json!([{"Sid": "QuiltOld", "Effect": "Allow"}]);
         let after = json!([{"Sid": "QuiltNew", "Effect": "Allow"}]);
-        let markers: Vec<char> = statements(&before, &after)
+        let markers: Vec<char> = keyed(&before, &after, "Sid", "statement")
             .iter()
             .map(|l| l.marker)
             .collect();

@@ -90,7 +90,15 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
 fn lines(change: &ResourceChange) -> Vec<Line> {
     match change.address.kind {
         ResourceKind::S3OwnershipControls => diff::fields(&change.before, &change.after),
-        ResourceKind::S3BucketPolicy => diff::statements(&change.before, &change.after),
+        ResourceKind::S3BucketPolicy | ResourceKind::SnsTopicPolicy => {
+            diff::keyed(&change.before, &change.after, "Sid", "statement")
+        }
+        ResourceKind::S3BucketNotification => {
+            diff::keyed(&change.before, &change.after, "Id", "notification")
+        }
+        ResourceKind::CloudTrailEventSelectors => {
+            diff::keyed(&change.before, &change.after, "Name", "selector")
+        }
     }
 }
 
@@ -168,6 +176,8 @@ mod tests {
                 ResourceChange {
                     address: Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
                     location: location(),
+                    aws_id: "data-bucket".into(),
+                    depends_on: vec![],
                     action: ChangeAction::Update,
                     before: json!({"object_ownership": "ObjectWriter"}),
                     after: json!({"object_ownership": "BucketOwnerEnforced"}),
@@ -181,6 +191,8 @@ mod tests {
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
                     location: location(),
+                    aws_id: "data-bucket".into(),
+                    depends_on: vec![],
                     action: ChangeAction::Update,
                     before: json!([{"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject"]}]),
                     after: json!([
@@ -197,6 +209,8 @@ mod tests {
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "quiet-bucket"),
                     location: location(),
+                    aws_id: "data-bucket".into(),
+                    depends_on: vec![],
                     action: ChangeAction::NoOp,
                     before: json!(null),
                     after: json!(null),

@@ -2,14 +2,15 @@
 //! starts with the spec's prefix. Everything else in the policy belongs to
 //! someone else and is written back as read.
 
-use serde_json::{json, Value};
-use xacct_policy::{merge_owned, PolicyDocument, Statement};
+use serde_json::json;
+use xacct_policy::Statement;
 use xacct_spec::{Bucket, Grant, Spec};
 
 use crate::address::{Address, ResourceKind};
-use crate::change::{ChangeAction, Planned, Write};
+use crate::change::{Planned, Write};
 use crate::error::PlanError;
-use crate::resource::{bucket_location, partition, DesiredResource};
+use crate::resource::policy_slice::{self, Limits};
+use crate::resource::{bucket_arn, bucket_location, DesiredResource};
 
 use super::Desired;
 
@@ -18,11 +19,7 @@ pub const SIZE_LIMIT: usize = 20 * 1024;
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let grants = bucket.access.as_ref()?;
-    let arn = format!(
-        "arn:{}:s3:::{}",
-        partition(spec.bucket_region(bucket)),
-        bucket.name
-    );
+    let arn = bucket_arn(spec, bucket);
     let statements = grants
         .iter()
         .filter_map(|grant| grant_statement(grant, &arn))
@@ -30,6 +27,8 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     Some(DesiredResource {
         address: Address::new(ResourceKind::S3BucketPolicy, &bucket.name),
         location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on: Vec::new(),
         desired: Desired::BucketPolicy(statements),
     })
 }
@@ -56,105 +55,32 @@ pub fn plan(
     desired: &[Statement],
     observed: Option<&str>,
 ) -> Result<Planned, PlanError> {
-    let document = observed
-        .map(PolicyDocument::parse)
-        .transpose()
-        .map_err(|source| PlanError::UnreadablePolicy {
-            address: address.clone(),
-            source,
-        })?;
-    let owned_before: Vec<&Statement> = document
-        .iter()
-        .flat_map(|document| document.owned(prefix))
-        .collect();
-    let action = slice_action(&owned_before, desired);
-    let foreign = document
-        .as_ref()
-        .map(|document| document.statements().len() - owned_before.len())
-        .unwrap_or(0);
-    let mut notes = Vec::new();
-    if foreign > 0 {
-        notes.push(format!(
-            "{foreign} statement{} of others kept unchanged",
-            if foreign == 1 { "" } else { "s" }
-        ));
-    }
-    let write = match action {
-        ChangeAction::NoOp => None,
-        _ => Some(write(address, document.as_ref(), prefix, desired)?),
-    };
-    Ok(Planned {
-        action,
-        before: slice_value(owned_before.iter().copied()),
-        after: slice_value(desired.iter()),
-        write,
-        notes,
-    })
-}
-
-/// Create/delete mean the slice appears/disappears; order is not meaning.
-fn slice_action(before: &[&Statement], after: &[Statement]) -> ChangeAction {
-    match (before.is_empty(), after.is_empty()) {
-        (true, true) => ChangeAction::NoOp,
-        (true, false) => ChangeAction::Create,
-        (false, true) => ChangeAction::Delete,
-        (false, false) => {
-            let same = before.len() == after.len()
-                && before
-                    .iter()
-                    .all(|observed| after.iter().any(|wanted| wanted.semantically_eq(observed)));
-            if same {
-                ChangeAction::NoOp
-            } else {
-                ChangeAction::Update
-            }
-        }
-    }
-}
-
-fn write(
-    address: &Address,
-    observed: Option<&PolicyDocument>,
-    prefix: &str,
-    desired: &[Statement],
-) -> Result<Write, PlanError> {
     let bucket = address.name.clone();
-    let Some(merged) = merge_owned(observed, prefix, desired) else {
-        return Ok(Write::DeleteBucketPolicy { bucket });
+    let limits = Limits {
+        bytes: SIZE_LIMIT,
+        statements: None,
     };
-    // AWS validates the whole document on write: a foreign statement naming a
-    // deleted role would make the write fail, so say so before writing anything.
-    if let Some(invalid) = merged.invalid_principals().into_iter().next() {
-        return Err(PlanError::InvalidForeignPrincipal {
-            address: address.clone(),
-            statement: invalid.statement,
-            principal: invalid.principal,
-        });
-    }
-    merged
-        .check_size(SIZE_LIMIT)
-        .map_err(|source| PlanError::TooLarge {
-            address: address.clone(),
-            source,
-        })?;
-    Ok(Write::PutBucketPolicy {
-        bucket,
-        policy: merged.to_json(),
-    })
-}
-
-fn slice_value<'a>(statements: impl Iterator<Item = &'a Statement>) -> Value {
-    let statements: Vec<Value> = statements.map(Statement::to_value).collect();
-    if statements.is_empty() {
-        Value::Null
-    } else {
-        Value::Array(statements)
-    }
+    policy_slice::plan(
+        address,
+        prefix,
+        desired,
+        observed,
+        &limits,
+        |merged| match merged {
+            Some(document) => Write::PutBucketPolicy {
+                bucket,
+                policy: document.to_json(),
+            },
+            None => Write::DeleteBucketPolicy { bucket },
+        },
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::ChangeAction;
+    use serde_json::Value;
 
     fn address() -> Address {
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket")

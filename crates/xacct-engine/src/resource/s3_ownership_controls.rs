@@ -17,6 +17,8 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     Some(DesiredResource {
         address: Address::new(ResourceKind::S3OwnershipControls, &bucket.name),
         location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on: Vec::new(),
         desired: Desired::OwnershipControls(ownership),
     })
 }
