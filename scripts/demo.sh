@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The xacct demo: a local AWS emulator (moto), a small two-account world, and
-# xacct keeping it true to a spec: plan, apply, a converged plan, an
-# out-of-band change, drift catching it, apply repairing it.
+# The xacct demo: a local AWS emulator (moto), a two-account world where other
+# teams already have settings of their own, and xacct keeping it true to the
+# whole guide (deploy.yaml.example): plan, apply, a converged plan, out-of-band
+# changes, drift catching them, apply repairing them.
 #
 # Needs only Rust and Python 3 + pip. Touches no real AWS account: every
 # request goes to a moto_server on 127.0.0.1, and the AWS config and
@@ -50,9 +51,19 @@ for _ in $(seq 1 300); do
     sleep 0.1
 done
 
-# Everything xacct sees: the emulator, dummy base credentials, no real config.
-: >"$WORK/aws-config"
-: >"$WORK/aws-credentials"
+# Everything xacct sees: the emulator, dummy base credentials, no real config
+# but the control account's profile, which deploy.yaml.example names.
+cat >"$WORK/aws-config" <<'INI'
+[profile control-account]
+role_arn = arn:aws:iam::111111111111:role/xacct-deployer
+source_profile = demo-base
+region = us-east-1
+INI
+cat >"$WORK/aws-credentials" <<'INI'
+[demo-base]
+aws_access_key_id = testing
+aws_secret_access_key = testing
+INI
 export AWS_ENDPOINT_URL="$ENDPOINT"
 export AWS_ACCESS_KEY_ID=testing
 export AWS_SECRET_ACCESS_KEY=testing
@@ -64,43 +75,13 @@ unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_SESSION_TOKEN RUST_LOG || true
 
 world() { "$ROOT/.venv/bin/python" "$ROOT/scripts/demo_world.py" "$ENDPOINT" "$@"; }
 
-banner "creating the world: accounts 111111111111 (control) and 222222222222 (data)"
+banner "creating the world: control account 111111111111, data account 222222222222"
 world create
 
-cat >"$WORK/deploy.yaml" <<'YAML'
-version: 1
-sid_prefix: Quilt
-
-accounts:
-  control:
-    id: "111111111111"
-    role_arn: arn:aws:iam::111111111111:role/xacct-deployer
-    region: us-east-1
-  data:
-    id: "222222222222"
-    role_arn: arn:aws:iam::222222222222:role/xacct-deployer
-    region: us-east-1
-
-buckets:
-  demo-raw-uploads:
-    account: data
-    object_ownership: BucketOwnerEnforced
-    access:
-      - sid: QuiltCrossAccountAccess
-        principals: [control]
-        actions: quilt
-  demo-analytics-data:
-    account: data
-    object_ownership: BucketOwnerEnforced
-    access:
-      - sid: QuiltSpecificRoleAccess
-        principals:
-          - arn:aws:iam::111111111111:role/QuiltLambdaRole
-        actions: [s3:GetObject, s3:ListBucket, s3:PutObject]
-YAML
-
-banner "the spec: .xacct-demo/deploy.yaml"
-cat "$WORK/deploy.yaml"
+# The spec is the whole guide, exactly as shipped.
+cp "$ROOT/deploy.yaml.example" "$WORK/deploy.yaml"
+banner "the spec: deploy.yaml.example (copied to .xacct-demo/deploy.yaml)"
+grep -v '^ *#' "$WORK/deploy.yaml" | grep -v '^$'
 
 cd "$WORK"
 
@@ -122,7 +103,7 @@ run 0 plan
 run 0 apply --auto-approve
 run 0 plan --detailed-exitcode   # converged: No changes.
 
-banner "out-of-band change in account 222222222222"
+banner "out-of-band changes in account 222222222222"
 world tamper
 
 run 2 drift

@@ -1,9 +1,10 @@
-"""The demo's little two-account world on a local moto_server.
+"""The demo's world on a local moto_server: the situation deploy.yaml.example
+is written for, with other teams' settings already in place.
 
 Usage (by scripts/demo.sh, with the venv's python):
-    demo_world.py ENDPOINT create      # two buckets in the data account
-    demo_world.py ENDPOINT tamper      # an out-of-band change to drift from
-    demo_world.py ENDPOINT show        # print the live state of the buckets
+    demo_world.py ENDPOINT create      # buckets, topics, trail, others' settings
+    demo_world.py ENDPOINT tamper      # out-of-band changes to drift from
+    demo_world.py ENDPOINT show        # the live state, others' parts included
 
 Accounts come from STS assume-role: moto maps an assumed role's credentials
 to the role's account.
@@ -19,12 +20,17 @@ from botocore.exceptions import ClientError
 CONTROL = "111111111111"
 DATA = "222222222222"
 REGION = "us-east-1"
-BUCKETS = ["demo-analytics-data", "demo-raw-uploads"]
-PROTECTED = "demo-raw-uploads"
-MANAGED_SID = "QuiltCrossAccountAccess"
+DATA_BUCKET = "quilt-example-data"
+CURATED = "quilt-example-curated"
+LOGS = "quilt-example-cloudtrail-logs"
+OTHER_TEAM = "analytics-team-raw"
+BUCKETS = [DATA_BUCKET, CURATED, LOGS, OTHER_TEAM]
+TOPIC = "quilt-events"
+OTHER_TOPIC = "analytics-events"
+TRAIL = "quilt-trail"
 
 
-def session_for(endpoint, account):
+def clients(endpoint, account):
     sts = boto3.client(
         "sts",
         endpoint_url=endpoint,
@@ -36,102 +42,159 @@ def session_for(endpoint, account):
         RoleArn=f"arn:aws:iam::{account}:role/xacct-deployer",
         RoleSessionName="xacct-demo",
     )["Credentials"]
-    who = boto3.client(
-        "sts",
+    kwargs = dict(
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=creds["AccessKeyId"],
         aws_secret_access_key=creds["SecretAccessKey"],
         aws_session_token=creds["SessionToken"],
-    ).get_caller_identity()
-    assert who["Account"] == account, who
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        config=Config(s3={"addressing_style": "path"}),
     )
+    return (
+        boto3.client("s3", config=Config(s3={"addressing_style": "path"}), **kwargs),
+        boto3.client("sns", **kwargs),
+        boto3.client("cloudtrail", **kwargs),
+    )
+
+
+def topic_arn(name):
+    return f"arn:aws:sns:{REGION}:{DATA}:{name}"
+
+
+def statements(policy):
+    found = policy["Statement"]
+    return found if isinstance(found, list) else [found]
 
 
 def create(endpoint):
-    session_for(endpoint, CONTROL)  # the control account exists too
-    s3 = session_for(endpoint, DATA)
+    clients(endpoint, CONTROL)  # the control account exists too
+    s3, sns, cloudtrail = clients(endpoint, DATA)
     for bucket in BUCKETS:
         s3.create_bucket(Bucket=bucket)
-    # One bucket is new (AWS gives BucketOwnerEnforced to every new bucket;
-    # moto gives none, so we set it). The other is an older bucket that still
-    # lets writers own their objects, and carries the security team's
-    # statement, which xacct must keep as it is.
+        # Every new AWS bucket gets BucketOwnerEnforced (moto gives none).
+        s3.put_bucket_ownership_controls(
+            Bucket=bucket,
+            OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
+        )
+    # An older data bucket: writers still own their objects, the security team
+    # denies plain HTTP, and the analytics team gets events under analytics/.
     s3.put_bucket_ownership_controls(
-        Bucket="demo-analytics-data",
-        OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-    )
-    s3.put_bucket_ownership_controls(
-        Bucket=PROTECTED,
+        Bucket=DATA_BUCKET,
         OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
     )
     s3.put_bucket_policy(
-        Bucket=PROTECTED,
-        Policy=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Sid": "SecurityTeamDenyInsecureTransport",
-                        "Effect": "Deny",
-                        "Principal": "*",
-                        "Action": "s3:*",
-                        "Resource": [
-                            f"arn:aws:s3:::{PROTECTED}",
-                            f"arn:aws:s3:::{PROTECTED}/*",
-                        ],
-                        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-                    }
-                ],
-            }
-        ),
+        Bucket=DATA_BUCKET,
+        Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "SecurityTeamDenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [f"arn:aws:s3:::{DATA_BUCKET}", f"arn:aws:s3:::{DATA_BUCKET}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }],
+        }),
     )
-    print(f"created buckets {', '.join(BUCKETS)} in account {DATA}")
-    print(f"  {PROTECTED}: ObjectWriter ownership, security team's Deny statement")
+    for name in (TOPIC, OTHER_TOPIC):
+        sns.create_topic(Name=name)
+    # Another team already subscribes a queue of theirs to the topic.
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic_arn(TOPIC))["Attributes"]["Policy"])
+    policy["Statement"] = statements(policy) + [{
+        "Sid": "MonitoringTeamSubscribe",
+        "Effect": "Allow",
+        "Principal": {"AWS": "arn:aws:iam::333333333333:role/Monitoring"},
+        "Action": "sns:Subscribe",
+        "Resource": topic_arn(TOPIC),
+    }]
+    sns.set_topic_attributes(TopicArn=topic_arn(TOPIC), AttributeName="Policy", AttributeValue=json.dumps(policy))
+    s3.put_bucket_notification_configuration(
+        Bucket=DATA_BUCKET,
+        NotificationConfiguration={"TopicConfigurations": [{
+            "Id": "AnalyticsTeamEvents",
+            "TopicArn": topic_arn(OTHER_TOPIC),
+            "Events": ["s3:ObjectCreated:*"],
+            "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "analytics/"}]}},
+        }]},
+    )
+    # The trail's log bucket lets CloudTrail write (CloudTrail's statements).
+    s3.put_bucket_policy(
+        Bucket=LOGS,
+        Policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AWSCloudTrailAclCheck", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:GetBucketAcl", "Resource": f"arn:aws:s3:::{LOGS}"},
+                {"Sid": "AWSCloudTrailWrite", "Effect": "Allow",
+                 "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                 "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{LOGS}/AWSLogs/{DATA}/*",
+                 "Condition": {"StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}}},
+            ],
+        }),
+    )
+    cloudtrail.create_trail(Name=TRAIL, S3BucketName=LOGS)
+    # The trail already logs the analytics team's bucket.
+    cloudtrail.put_event_selectors(
+        TrailName=TRAIL,
+        EventSelectors=[{
+            "ReadWriteType": "All",
+            "IncludeManagementEvents": True,
+            "DataResources": [{"Type": "AWS::S3::Object", "Values": [f"arn:aws:s3:::{OTHER_TEAM}/"]}],
+        }],
+    )
+    print(f"account {DATA}: buckets {', '.join(BUCKETS)}; topics {TOPIC}, {OTHER_TOPIC}; trail {TRAIL}")
+    print(f"  {DATA_BUCKET}: ObjectWriter, security team's Deny, analytics team's notification")
+    print(f"  {TOPIC}: AWS's default statement and the monitoring team's")
+    print(f"  {LOGS}: CloudTrail's own statements; {TRAIL} already logs {OTHER_TEAM}")
 
 
 def tamper(endpoint):
-    s3 = session_for(endpoint, DATA)
-    policy = json.loads(s3.get_bucket_policy(Bucket=PROTECTED)["Policy"])
-    statements = policy["Statement"]
-    if isinstance(statements, dict):
-        statements = [statements]
-    for st in statements:
-        if st.get("Sid") == MANAGED_SID:
+    s3, _, cloudtrail = clients(endpoint, DATA)
+    policy = json.loads(s3.get_bucket_policy(Bucket=DATA_BUCKET)["Policy"])
+    for st in statements(policy):
+        if st.get("Sid") == "QuiltCrossAccountAccess":
             actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
             st["Action"] = [a for a in actions if a.lower() != "s3:putobject"]
-    policy["Statement"] = statements
-    s3.put_bucket_policy(Bucket=PROTECTED, Policy=json.dumps(policy))
+    s3.put_bucket_policy(Bucket=DATA_BUCKET, Policy=json.dumps(policy))
     s3.put_bucket_ownership_controls(
-        Bucket="demo-analytics-data",
+        Bucket=CURATED,
         OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]},
     )
-    print(f"someone removed s3:PutObject from {MANAGED_SID} on {PROTECTED}")
-    print("someone set demo-analytics-data's Object Ownership to ObjectWriter")
+    config = s3.get_bucket_notification_configuration(Bucket=DATA_BUCKET)
+    config.pop("ResponseMetadata", None)
+    config["TopicConfigurations"] = [
+        c for c in config.get("TopicConfigurations", []) if not c.get("Id", "").startswith("Quilt")
+    ]
+    s3.put_bucket_notification_configuration(Bucket=DATA_BUCKET, NotificationConfiguration=config)
+    print(f"someone removed s3:PutObject from QuiltCrossAccountAccess on {DATA_BUCKET}")
+    print(f"someone set {CURATED}'s Object Ownership to ObjectWriter")
+    print(f"someone removed xacct's notification from {DATA_BUCKET}")
 
 
 def show(endpoint):
-    s3 = session_for(endpoint, DATA)
+    s3, sns, cloudtrail = clients(endpoint, DATA)
     for bucket in BUCKETS:
         try:
-            rules = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"]
-            ownership = rules[0]["ObjectOwnership"]
+            ownership = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]["Rules"][0]["ObjectOwnership"]
         except ClientError:
             ownership = "(none)"
         try:
-            policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
-            sids = [st.get("Sid", "") for st in (policy["Statement"] if isinstance(policy["Statement"], list) else [policy["Statement"]])]
+            sids = [st.get("Sid", "") for st in statements(json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]))]
         except ClientError:
             sids = []
-        print(f"  {bucket}: ownership={ownership} policy statements={sids}")
+        config = s3.get_bucket_notification_configuration(Bucket=bucket)
+        ids = [c.get("Id") for c in config.get("TopicConfigurations", [])]
+        if "EventBridgeConfiguration" in config:
+            ids.append("EventBridge")
+        print(f"  s3://{bucket}: ownership={ownership} policy={sids} notifications={ids}")
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic_arn(TOPIC))["Attributes"]["Policy"])
+    print(f"  sns {TOPIC}: policy={[st.get('Sid') for st in statements(policy)]}")
+    selectors = cloudtrail.get_event_selectors(TrailName=TRAIL)
+    for selector in selectors.get("EventSelectors") or []:
+        values = [v for r in selector.get("DataResources", []) for v in r["Values"]]
+        print(f"  trail {TRAIL}: basic {selector['ReadWriteType']} values={values}")
+    for selector in selectors.get("AdvancedEventSelectors") or []:
+        print(f"  trail {TRAIL}: advanced {selector.get('Name')}")
 
 
 def main():

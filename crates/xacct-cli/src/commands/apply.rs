@@ -26,27 +26,18 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         eprintln!("Apply cancelled; nothing was changed.");
         return Ok(Status::Error);
     }
-    println!();
-    let report: Arc<dyn Fn(&Applied) + Send + Sync> =
-        Arc::new(|applied: &Applied| match &applied.outcome {
-            Ok(()) => println!(
-                "{}: {} ({})",
-                applied.address,
-                done(applied.action),
-                applied.operation
-            ),
-            Err(error) => println!("{}: failed: {error}", applied.address),
-        });
+    terminal::print("\n")?;
+    let report: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(|applied: &Applied| {
+        // Reporting must not stop the writes; a closed stdout only loses the echo.
+        let _ = terminal::print(&format!("{}\n", outcome_line(applied)));
+    });
     let results = runtime.block_on(xacct_aws::apply(
         &live.session,
         &live.plan,
         usize::from(args.live.parallelism),
         report,
     ));
-    let failed = results
-        .iter()
-        .filter(|applied| applied.outcome.is_err())
-        .count();
+    let failed = results.iter().filter(|applied| applied.outcome.is_err()).count();
     let count = |action| {
         results
             .iter()
@@ -60,22 +51,35 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
     );
     if failed > 0 {
         anyhow::bail!(
-            "apply failed: {failed} of {} writes did not happen ({added} added, {changed} changed, \
-             {destroyed} destroyed); see above, then plan again",
+            "apply incomplete: {failed} of {} writes did not happen ({added} added, {changed} changed, \
+             {destroyed} destroyed); see above, then run apply again",
             results.len()
         );
     }
-    println!(
-        "\nApply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed."
-    );
+    terminal::print(&format!(
+        "\nApply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.\n"
+    ))?;
     Ok(Status::Success)
 }
 
-fn done(action: ChangeAction) -> &'static str {
-    match action {
-        ChangeAction::Create => "created",
-        ChangeAction::Update => "updated",
-        ChangeAction::Delete => "destroyed",
-        ChangeAction::NoOp => "unchanged",
+/// `address: created (Operation)`, `address: failed (Code): why` or
+/// `address: skipped: why`.
+fn outcome_line(applied: &Applied) -> String {
+    let address = &applied.address;
+    match &applied.outcome {
+        Ok(()) => {
+            let done = match applied.action {
+                ChangeAction::Create => "created",
+                ChangeAction::Update => "updated",
+                ChangeAction::Delete => "destroyed",
+                ChangeAction::NoOp => "unchanged",
+            };
+            format!("{address}: {done} ({})", applied.operation)
+        }
+        Err(error @ xacct_aws::Error::Skipped { .. }) => format!("{address}: skipped: {error}"),
+        Err(error) => format!(
+            "{address}: failed ({}): {error}",
+            error.code().unwrap_or(applied.operation)
+        ),
     }
 }
