@@ -6,6 +6,7 @@ mod apply;
 mod cloudtrail_event_selectors;
 mod error;
 mod observe;
+mod permissions;
 mod s3_bucket_notification;
 mod s3_bucket_policy;
 mod s3_ownership_controls;
@@ -14,5 +15,6 @@ mod sns_topic_policy;
 
 pub use apply::{apply, Applied};
 pub use error::Error;
-pub use observe::observe;
+pub use observe::{observe, stale_changes, DocumentRef, Progress};
+pub use permissions::{Access, Operation, OPERATIONS};
 pub use session::Session;

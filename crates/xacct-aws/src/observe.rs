@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
-use xacct_engine::{Address, DesiredResource, Location, Observed, ResourceKind};
+use xacct_engine::{
+    Address, DesiredResource, Location, Observed, Plan, ResourceChange, ResourceKind,
+};
 
 use crate::error::Error;
 use crate::session::Session;
@@ -14,35 +16,87 @@ use crate::{
     sns_topic_policy,
 };
 
-/// Reads the live document of every desired resource. All failures are
-/// returned together, so one run shows every missing bucket or denied read.
+/// One document to read: which resource it is for, where it lives and what
+/// AWS calls it.
+#[derive(Debug, Clone)]
+pub struct DocumentRef {
+    pub address: Address,
+    pub location: Location,
+    pub aws_id: String,
+}
+
+impl DocumentRef {
+    pub fn of_resource(resource: &DesiredResource) -> Self {
+        DocumentRef {
+            address: resource.address.clone(),
+            location: resource.location.clone(),
+            aws_id: resource.aws_id.clone(),
+        }
+    }
+
+    pub fn of_change(change: &ResourceChange) -> Self {
+        DocumentRef {
+            address: change.address.clone(),
+            location: change.location.clone(),
+            aws_id: change.aws_id.clone(),
+        }
+    }
+}
+
+/// How far the reads are, for a progress line.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    /// The account of the document just read.
+    pub account: &'a str,
+}
+
+/// Reads every document, at most `parallelism` at once, calling `progress`
+/// after each. All failures are returned together, so one run shows every
+/// missing bucket or denied read.
 pub async fn observe(
     session: &Arc<Session>,
-    resources: &[DesiredResource],
+    documents: &[DocumentRef],
     parallelism: usize,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<BTreeMap<Address, Observed>, Vec<Error>> {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
-    for resource in resources {
+    for document in documents {
         let session = Arc::clone(session);
         let permits = Arc::clone(&permits);
-        let address = resource.address.clone();
-        let location = resource.location.clone();
-        let aws_id = resource.aws_id.clone();
+        let document = document.clone();
         tasks.spawn(async move {
             let _permit = permits.acquire_owned().await;
-            let observed = read(&session, &address, &location, &aws_id).await;
-            (address, observed)
+            let observed = read(
+                &session,
+                &document.address,
+                &document.location,
+                &document.aws_id,
+            )
+            .await;
+            (document, observed)
         });
     }
+    let total = documents.len();
     let mut observed = BTreeMap::new();
     let mut errors = Vec::new();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((address, Ok(document))) => {
-                observed.insert(address, document);
+            Ok((document, result)) => {
+                progress(Progress {
+                    done: observed.len() + errors.len() + 1,
+                    total,
+                    account: &document.location.account,
+                });
+                match result {
+                    Ok(found) => {
+                        observed.insert(document.address, found);
+                    }
+                    Err(error) => errors.push(error),
+                }
             }
-            Ok((_, Err(error))) => errors.push(error),
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }
     }
@@ -52,6 +106,26 @@ pub async fn observe(
         errors.sort_by_key(|error| error.to_string());
         Err(errors)
     }
+}
+
+/// The addresses of `plan`'s pending changes whose document is no longer
+/// what the change was computed from (re-read now, concurrently).
+pub async fn stale_changes(
+    session: &Arc<Session>,
+    plan: &Plan,
+    parallelism: usize,
+) -> Result<Vec<Address>, Vec<Error>> {
+    let pending: Vec<&ResourceChange> = plan.pending().collect();
+    let documents: Vec<DocumentRef> = pending.iter().map(|c| DocumentRef::of_change(c)).collect();
+    let observed = observe(session, &documents, parallelism, &|_| {}).await?;
+    Ok(pending
+        .into_iter()
+        .filter(|change| {
+            observed.get(&change.address).map(Observed::fingerprint)
+                != Some(change.observed_fingerprint.clone())
+        })
+        .map(|change| change.address.clone())
+        .collect())
 }
 
 /// Reads one resource's document. `aws_id` is what AWS calls the object.

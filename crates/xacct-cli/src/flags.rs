@@ -40,6 +40,10 @@ pub enum Command {
     Apply(ApplyArgs),
     /// Plan for a schedule: list drifted resources. Exit 0 in sync, 2 drift, 1 error.
     Drift(DriftArgs),
+    /// Render a plan saved with `plan --out`.
+    Show(ShowArgs),
+    /// Print the IAM policy xacct needs: read-only for drift/plan, or for apply.
+    Permissions(PermissionsArgs),
     /// Print the JSON Schema of the spec.
     Schema,
 }
@@ -59,6 +63,12 @@ pub struct LiveArgs {
     /// How many AWS reads run at once.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
+
+    /// Limit the run to an address (`s3_bucket_policy.my-bucket`) or a name
+    /// (every resource of that bucket, topic or trail); repeatable. What the
+    /// targets depend on is included, and said so.
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -70,8 +80,12 @@ pub struct PlanArgs {
     #[arg(long)]
     pub detailed_exitcode: bool,
 
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// Also save the plan to this file, for `apply PLANFILE` and `show`.
+    #[arg(long, value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
 }
 
 #[derive(Debug, Args)]
@@ -79,9 +93,50 @@ pub struct ApplyArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    /// Apply without asking. Required when stdin is not a terminal.
+    /// Apply without asking. Required when stdin is not a terminal (a saved
+    /// plan is applied without asking: it was reviewed when it was made).
     #[arg(long)]
     pub auto_approve: bool,
+
+    /// A plan saved with `plan --out`: applied exactly, or refused whole if any
+    /// resource it touches changed since it was made.
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: Option<PathBuf>,
+
+    /// `json`: one document with each address's result (applied, failed,
+    /// skipped) and AWS error code, instead of the text report.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[arg(value_name = "PLANFILE")]
+    pub plan_file: PathBuf,
+
+    #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
+    pub format: PlanFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct PermissionsArgs {
+    /// `drift` (also enough for plan): reads only; `apply`: reads and writes.
+    #[arg(long, value_enum, default_value_t = PermissionsMode::Apply)]
+    pub mode: PermissionsMode,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PermissionsMode {
+    Drift,
+    Apply,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    Text,
+    Json,
+    /// For pull-request comments.
+    Markdown,
 }
 
 #[derive(Debug, Args)]

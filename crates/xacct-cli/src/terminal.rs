@@ -59,3 +59,38 @@ pub fn report_error(error: &anyhow::Error) {
         eprintln!("  caused by: {cause}");
     }
 }
+
+/// A progress line on stderr while reading many resources: `n/total` and the
+/// account just read. Only on a terminal; pipelines and logs get nothing.
+pub struct Progress {
+    label: &'static str,
+    enabled: bool,
+}
+
+impl Progress {
+    pub fn new(label: &'static str) -> Self {
+        Progress {
+            label,
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+
+    pub fn show(&self, done: usize, total: usize, account: &str) {
+        if self.enabled {
+            let mut stderr = std::io::stderr().lock();
+            let _ = write!(
+                stderr,
+                "\r\x1b[2K{}: {done}/{total} (account {account})",
+                self.label
+            );
+            let _ = stderr.flush();
+        }
+    }
+
+    /// Clears the line, so results start on a clean one.
+    pub fn finish(&self) {
+        if self.enabled {
+            let _ = write!(std::io::stderr().lock(), "\r\x1b[2K");
+        }
+    }
+}

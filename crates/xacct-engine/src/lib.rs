@@ -8,11 +8,15 @@ pub mod address;
 pub mod change;
 mod error;
 pub mod plan;
+pub mod plan_file;
 pub mod render;
 pub mod resource;
+pub mod target;
 
 pub use address::{Address, ResourceKind};
 pub use change::{ChangeAction, ResourceChange, Write};
 pub use error::PlanError;
 pub use plan::{plan, Plan, Summary};
+pub use plan_file::{PlanFile, PlanFileError};
 pub use resource::{desired, Desired, DesiredResource, Location, Observed};
+pub use target::{select, Selection, UnknownTarget};

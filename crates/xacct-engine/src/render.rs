@@ -3,9 +3,11 @@
 
 mod diff;
 mod json;
+mod markdown;
 mod text;
 
 pub use json::{drift_json, plan_json, FORMAT_VERSION};
+pub use markdown::{plan_markdown, plan_markdown_within, COMMENT_LIMIT};
 pub use text::{drift_text, plan_text};
 
 /// Whether to paint `+ - ~` lines with ANSI colors (decided by the CLI).

@@ -1,14 +1,20 @@
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use xacct_aws::Applied;
+use serde_json::json;
+use xacct_aws::{Applied, Session};
 use xacct_engine::render::{self, Style};
-use xacct_engine::ChangeAction;
+use xacct_engine::{plan_file, ChangeAction, Plan};
 
-use crate::commands::{live_plan, Status};
-use crate::flags::ApplyArgs;
+use crate::commands::show::read_plan_file;
+use crate::commands::{all, live_plan, load_spec, runtime, Status};
+use crate::flags::{ApplyArgs, Format};
 use crate::terminal;
 
 pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
+    if args.plan_file.is_some() {
+        return exec_saved(args);
+    }
     // Refuse before reading anything: an unattended run without
     // --auto-approve is a pipeline mistake, not a question to wait on.
     if !args.auto_approve && !terminal::stdin_is_terminal() {
@@ -17,38 +23,108 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
              pass --auto-approve to apply unattended (nothing was changed)"
         );
     }
-    let (runtime, live) = live_plan(&args.live)?;
-    terminal::print(&render::plan_text(&live.plan, Style { color }))?;
-    if !live.plan.has_changes() {
-        return Ok(Status::Success);
+    let live = live_plan(&args.live)?;
+    if args.format == Format::Text {
+        terminal::print(&render::plan_text(&live.plan, Style { color }))?;
     }
-    if !args.auto_approve && !terminal::confirm("Do you want to perform these actions?")? {
+    if live.plan.has_changes()
+        && !args.auto_approve
+        && !terminal::confirm("Do you want to perform these actions?")?
+    {
         eprintln!("Apply cancelled; nothing was changed.");
         return Ok(Status::Error);
     }
-    terminal::print("\n")?;
-    let report: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(|applied: &Applied| {
-        // Reporting must not stop the writes; a closed stdout only loses the echo.
-        let _ = terminal::print(&format!("{}\n", outcome_line(applied)));
+    execute(&live.runtime, &live.session, &live.plan, args)
+}
+
+/// Applies a plan saved by `plan --out`, exactly: refused whole if the spec
+/// or any document it touches changed since it was made.
+fn exec_saved(args: &ApplyArgs) -> anyhow::Result<Status> {
+    let path = args
+        .plan_file
+        .as_deref()
+        .unwrap_or(std::path::Path::new(""));
+    let file = read_plan_file(path)?;
+    let loaded = load_spec(&args.live.spec.file)?;
+    if plan_file::digest(&loaded.bytes) != file.spec_digest {
+        anyhow::bail!(
+            "the plan file {} was made from another version of {} (the spec changed since); \
+             nothing was changed: run plan again",
+            path.display(),
+            args.live.spec.file.display()
+        );
+    }
+    let runtime = runtime()?;
+    let parallelism = usize::from(args.live.parallelism);
+    let session = runtime.block_on(async {
+        let accounts: BTreeSet<&str> = file
+            .plan
+            .pending()
+            .map(|change| change.location.account.as_str())
+            .collect();
+        let session = Arc::new(
+            Session::connect(&loaded.spec, accounts)
+                .await
+                .map_err(|errors| all("cannot connect to AWS", errors))?,
+        );
+        let stale = xacct_aws::stale_changes(&session, &file.plan, parallelism)
+            .await
+            .map_err(|errors| all("cannot re-read the live state", errors))?;
+        if !stale.is_empty() {
+            let names: Vec<String> = stale.iter().map(|address| address.to_string()).collect();
+            anyhow::bail!(
+                "the saved plan is stale: {} changed since it was made ({}); \
+                 nothing was changed: run plan again",
+                names.join(", "),
+                file.created_at
+            );
+        }
+        anyhow::Ok(session)
+    })?;
+    execute(&runtime, &session, &file.plan, args)
+}
+
+fn execute(
+    runtime: &tokio::runtime::Runtime,
+    session: &Arc<Session>,
+    plan: &Plan,
+    args: &ApplyArgs,
+) -> anyhow::Result<Status> {
+    let text = args.format == Format::Text;
+    if !plan.has_changes() {
+        if !text {
+            terminal::print(&format!("{:#}\n", report_json(&[])))?;
+        }
+        return Ok(Status::Success);
+    }
+    if text {
+        terminal::print("\n")?;
+    }
+    let report: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(move |applied: &Applied| {
+        if text {
+            // Reporting must not stop the writes; a closed stdout only loses the echo.
+            let _ = terminal::print(&format!("{}\n", outcome_line(applied)));
+        }
     });
     let results = runtime.block_on(xacct_aws::apply(
-        &live.session,
-        &live.plan,
+        session,
+        plan,
         usize::from(args.live.parallelism),
         report,
     ));
-    let failed = results.iter().filter(|applied| applied.outcome.is_err()).count();
-    let count = |action| {
-        results
-            .iter()
-            .filter(|applied| applied.outcome.is_ok() && applied.action == action)
-            .count()
-    };
-    let (added, changed, destroyed) = (
-        count(ChangeAction::Create),
-        count(ChangeAction::Update),
-        count(ChangeAction::Delete),
-    );
+    let failed = results
+        .iter()
+        .filter(|applied| applied.outcome.is_err())
+        .count();
+    if !text {
+        terminal::print(&format!("{:#}\n", report_json(&results)))?;
+        return Ok(if failed > 0 {
+            Status::Error
+        } else {
+            Status::Success
+        });
+    }
+    let (added, changed, destroyed) = counts(&results);
     if failed > 0 {
         anyhow::bail!(
             "apply incomplete: {failed} of {} writes did not happen ({added} added, {changed} changed, \
@@ -60,6 +136,21 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         "\nApply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed.\n"
     ))?;
     Ok(Status::Success)
+}
+
+/// (added, changed, destroyed) among the writes that happened.
+fn counts(results: &[Applied]) -> (usize, usize, usize) {
+    let count = |action| {
+        results
+            .iter()
+            .filter(|applied| applied.outcome.is_ok() && applied.action == action)
+            .count()
+    };
+    (
+        count(ChangeAction::Create),
+        count(ChangeAction::Update),
+        count(ChangeAction::Delete),
+    )
 }
 
 /// `address: created (Operation)`, `address: failed (Code): why` or
@@ -82,4 +173,39 @@ fn outcome_line(applied: &Applied) -> String {
             error.code().unwrap_or(applied.operation)
         ),
     }
+}
+
+fn report_json(results: &[Applied]) -> serde_json::Value {
+    let entries: Vec<serde_json::Value> = results
+        .iter()
+        .map(|applied| {
+            let (status, code, message) = match &applied.outcome {
+                Ok(()) => ("applied", None, None),
+                Err(error @ xacct_aws::Error::Skipped { .. }) => {
+                    ("skipped", None, Some(error.to_string()))
+                }
+                Err(error) => ("failed", error.code(), Some(error.to_string())),
+            };
+            json!({
+                "address": applied.address.to_string(),
+                "action": applied.action.as_str(),
+                "operation": applied.operation,
+                "status": status,
+                "error_code": code,
+                "message": message,
+            })
+        })
+        .collect();
+    let (added, changed, destroyed) = counts(results);
+    json!({
+        "format_version": render::FORMAT_VERSION,
+        "results": entries,
+        "summary": {
+            "add": added,
+            "change": changed,
+            "destroy": destroyed,
+            "failed": results.iter().filter(|a| matches!(a.outcome, Err(ref e) if !matches!(e, xacct_aws::Error::Skipped { .. }))).count(),
+            "skipped": results.iter().filter(|a| matches!(a.outcome, Err(xacct_aws::Error::Skipped { .. }))).count(),
+        },
+    })
 }

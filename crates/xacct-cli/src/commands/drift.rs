@@ -4,12 +4,16 @@ use crate::commands::{live_plan, Status};
 use crate::flags::{DriftArgs, Format};
 use crate::terminal;
 
-/// A plan that is only reported: drift never writes.
+/// A plan that is only reported: drift never writes, so read-only
+/// credentials (`xacct permissions --mode drift`) are enough.
 pub fn exec(args: &DriftArgs, color: bool) -> anyhow::Result<Status> {
-    let (_runtime, live) = live_plan(&args.live)?;
+    let live = live_plan(&args.live)?;
     match args.format {
         Format::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
-        Format::Json => terminal::print(&format!("{:#}\n", render::drift_json(&live.plan)))?,
+        Format::Json => terminal::print(&format!(
+            "{:#}\n",
+            render::drift_json(&live.plan, &live.checked_at)
+        ))?,
     }
     Ok(if live.plan.has_changes() {
         Status::Changes

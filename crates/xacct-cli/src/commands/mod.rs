@@ -2,8 +2,10 @@
 
 mod apply;
 mod drift;
+mod permissions;
 mod plan;
 mod schema;
+mod show;
 mod validate;
 
 use std::collections::BTreeSet;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use xacct_aws::Session;
+use xacct_aws::{DocumentRef, Session};
 use xacct_engine::Plan;
 use xacct_spec::Spec;
 
@@ -48,32 +50,67 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
         Command::Plan(args) => plan::exec(&args, color),
         Command::Apply(args) => apply::exec(&args, color),
         Command::Drift(args) => drift::exec(&args, color),
+        Command::Show(args) => show::exec(&args, color),
+        Command::Permissions(args) => permissions::exec(&args),
         Command::Schema => schema::exec(),
     }
 }
 
-pub(crate) fn load_spec(file: &Path) -> anyhow::Result<Spec> {
-    xacct_spec::load(file).map_err(|error| anyhow::anyhow!("{error}"))
+/// The spec and the exact bytes it was read from (saved plans record their digest).
+pub(crate) struct LoadedSpec {
+    pub spec: Spec,
+    pub bytes: Vec<u8>,
 }
 
-/// A plan made from live state, with the session that read it (apply reuses it).
-pub(crate) struct LivePlan {
-    pub session: Arc<Session>,
-    pub plan: Plan,
+pub(crate) fn load_spec(file: &Path) -> anyhow::Result<LoadedSpec> {
+    let text = std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the spec {}", file.display()))?;
+    let spec = xacct_spec::load_str(&text, &file.display().to_string())
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(LoadedSpec {
+        spec,
+        bytes: text.into_bytes(),
+    })
 }
 
-/// spec -> desired -> connect -> observe -> plan. Any failure on the way stops
-/// here, so nothing is ever applied from an incomplete plan.
-pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<(tokio::runtime::Runtime, LivePlan)> {
-    let spec = load_spec(&args.spec.file)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")?;
+        .context("cannot start the async runtime")
+}
+
+/// A plan made from live state, with what apply needs to execute it.
+pub(crate) struct LivePlan {
+    pub runtime: tokio::runtime::Runtime,
+    pub session: Arc<Session>,
+    pub plan: Plan,
+    pub spec_bytes: Vec<u8>,
+    /// When the live state was read (RFC 3339, UTC).
+    pub checked_at: String,
+}
+
+/// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
+/// the way stops here, so nothing is ever applied from an incomplete plan.
+pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
+    let LoadedSpec { spec, bytes } = load_spec(&args.spec.file)?;
+    let desired = xacct_engine::desired(&spec).map_err(|errors| all("cannot plan", errors))?;
+    let selection = xacct_engine::select(desired, &args.targets)
+        .map_err(|errors| all("cannot select the targets", errors))?;
+    if !selection.pulled_in.is_empty() {
+        let names: Vec<String> = selection.pulled_in.iter().map(|a| a.to_string()).collect();
+        eprintln!(
+            "note: also including {} (the targets depend on {})",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" }
+        );
+    }
+    let runtime = runtime()?;
     let parallelism = usize::from(args.parallelism);
-    let live = runtime.block_on(async {
-        let desired = xacct_engine::desired(&spec).map_err(|errors| all("cannot plan", errors))?;
-        let accounts: BTreeSet<&str> = desired
+    let checked_at = utc_now();
+    let (session, plan) = runtime.block_on(async {
+        let accounts: BTreeSet<&str> = selection
+            .resources
             .iter()
             .map(|resource| resource.location.account.as_str())
             .collect();
@@ -82,18 +119,33 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<(tokio::runtime::Runt
                 .await
                 .map_err(|errors| all("cannot connect to AWS", errors))?,
         );
-        let observed = xacct_aws::observe(&session, &desired, parallelism)
-            .await
-            .map_err(|errors| all("cannot read the live state", errors))?;
-        let plan = xacct_engine::plan(&spec.sid_prefix, &desired, &observed)
+        let documents: Vec<DocumentRef> = selection
+            .resources
+            .iter()
+            .map(DocumentRef::of_resource)
+            .collect();
+        let progress = terminal::Progress::new("reading live state");
+        let observed = xacct_aws::observe(&session, &documents, parallelism, &|step| {
+            progress.show(step.done, step.total, step.account)
+        })
+        .await;
+        progress.finish();
+        let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
+        let plan = xacct_engine::plan(&spec.sid_prefix, &selection.resources, &observed)
             .map_err(|errors| all("cannot plan", errors))?;
-        anyhow::Ok(LivePlan { session, plan })
+        anyhow::Ok((session, plan))
     })?;
-    Ok((runtime, live))
+    Ok(LivePlan {
+        runtime,
+        session,
+        plan,
+        spec_bytes: bytes,
+        checked_at,
+    })
 }
 
 /// One error listing every problem, so one run shows all that blocks it.
-fn all(what: &str, errors: Vec<impl Display>) -> anyhow::Error {
+pub(crate) fn all(what: &str, errors: Vec<impl Display>) -> anyhow::Error {
     let mut message = format!(
         "{what} ({} problem{}); nothing was changed",
         errors.len(),
@@ -103,4 +155,40 @@ fn all(what: &str, errors: Vec<impl Display>) -> anyhow::Error {
         message.push_str(&format!("\n  - {error}"));
     }
     anyhow::anyhow!(message)
+}
+
+/// The current time as RFC 3339 UTC (`2026-11-29T05:04:55Z`).
+pub(crate) fn utc_now() -> String {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|elapsed| elapsed.as_secs())
+        .unwrap_or(0);
+    let (days, rest) = (seconds / 86_400, seconds % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rest / 3_600,
+        rest % 3_600 / 60,
+        rest % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_now_is_rfc3339() {
+        let now = super::utc_now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+        assert_eq!(&now[10..11], "T");
+    }
 }

@@ -2,7 +2,7 @@ use crate::commands::{load_spec, Status};
 use crate::flags::SpecArgs;
 
 pub fn exec(args: &SpecArgs) -> anyhow::Result<Status> {
-    let spec = load_spec(&args.file)?;
+    let spec = load_spec(&args.file)?.spec;
     crate::terminal::print(&format!(
         "{} is valid: {} account{}, {} bucket{}, {} topic{}, {}.\n",
         args.file.display(),

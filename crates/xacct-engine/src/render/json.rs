@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::text::lines;
 use crate::change::ResourceChange;
 use crate::plan::Plan;
 
@@ -16,10 +17,24 @@ pub fn plan_json(plan: &Plan) -> Value {
     })
 }
 
-pub fn drift_json(plan: &Plan) -> Value {
-    let drifted: Vec<Value> = plan.pending().map(resource_change).collect();
+/// The drift report: which addresses drifted, what changed in each (the
+/// diff lines of the text renderer), and when the live state was read.
+pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
+    let drifted: Vec<Value> = plan
+        .pending()
+        .map(|change| {
+            let mut entry = resource_change(change);
+            entry["changes"] = lines(change)
+                .into_iter()
+                .filter(|line| line.marker != ' ')
+                .map(|line| format!("{} {}", line.marker, line.text.trim_end_matches(" {")))
+                .collect();
+            entry
+        })
+        .collect();
     json!({
         "format_version": FORMAT_VERSION,
+        "checked_at": checked_at,
         "in_sync": drifted.is_empty(),
         "checked": plan.changes.len(),
         "drifted": drifted,
@@ -99,5 +114,23 @@ mod tests {
             document["summary"],
             json!({"add": 0, "change": 0, "destroy": 1})
         );
+    }
+}
+
+#[cfg(test)]
+mod drift_tests {
+    use super::*;
+    use crate::render::text::tests::sample_plan;
+
+    #[test]
+    fn drift_json_names_each_drifted_address_and_what_changed() {
+        let document = drift_json(&sample_plan(), "2026-11-29T05:00:00Z");
+        assert_eq!(document["checked_at"], "2026-11-29T05:00:00Z");
+        assert_eq!(document["in_sync"], false);
+        assert_eq!(document["checked"], 3);
+        let drifted = document["drifted"].as_array().unwrap();
+        assert_eq!(drifted.len(), 2);
+        assert_eq!(drifted[1]["address"], "s3_bucket_policy.data-bucket");
+        assert_eq!(drifted[1]["changes"][1], "+ Action = \"s3:PutObject\"");
     }
 }

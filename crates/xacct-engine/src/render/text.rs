@@ -87,7 +87,7 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
     out
 }
 
-fn lines(change: &ResourceChange) -> Vec<Line> {
+pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
     match change.address.kind {
         ResourceKind::S3OwnershipControls => diff::fields(&change.before, &change.after),
         ResourceKind::S3BucketPolicy | ResourceKind::SnsTopicPolicy => {
@@ -102,7 +102,7 @@ fn lines(change: &ResourceChange) -> Vec<Line> {
     }
 }
 
-fn verb(action: ChangeAction) -> &'static str {
+pub(super) fn verb(action: ChangeAction) -> &'static str {
     match action {
         ChangeAction::Create => "will be created",
         ChangeAction::Update => "will be updated in-place",
@@ -154,7 +154,7 @@ impl Style {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::address::Address;
     use crate::change::Write;
@@ -170,7 +170,7 @@ mod tests {
         }
     }
 
-    fn sample_plan() -> Plan {
+    pub(crate) fn sample_plan() -> Plan {
         Plan {
             changes: vec![
                 ResourceChange {

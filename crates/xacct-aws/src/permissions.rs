@@ -1,0 +1,130 @@
+//! Every AWS operation xacct calls, with the IAM action that allows it: the
+//! source of `xacct permissions`, kept honest by a test that reads this
+//! crate's own calls.
+
+/// Whether an operation only reads (enough for `plan` and `drift`) or writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Read,
+    Write,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operation {
+    /// The API operation, as the SDK and CloudTrail name it.
+    pub api: &'static str,
+    /// The IAM action that allows it (not always the same name).
+    pub iam_action: &'static str,
+    pub access: Access,
+}
+
+const fn op(api: &'static str, iam_action: &'static str, access: Access) -> Operation {
+    Operation {
+        api,
+        iam_action,
+        access,
+    }
+}
+
+pub const OPERATIONS: &[Operation] = &[
+    op("GetCallerIdentity", "sts:GetCallerIdentity", Access::Read),
+    op("AssumeRole", "sts:AssumeRole", Access::Read),
+    op(
+        "GetBucketOwnershipControls",
+        "s3:GetBucketOwnershipControls",
+        Access::Read,
+    ),
+    op(
+        "PutBucketOwnershipControls",
+        "s3:PutBucketOwnershipControls",
+        Access::Write,
+    ),
+    op("GetBucketPolicy", "s3:GetBucketPolicy", Access::Read),
+    op("PutBucketPolicy", "s3:PutBucketPolicy", Access::Write),
+    op("DeleteBucketPolicy", "s3:DeleteBucketPolicy", Access::Write),
+    op(
+        "GetBucketNotificationConfiguration",
+        "s3:GetBucketNotification",
+        Access::Read,
+    ),
+    op(
+        "PutBucketNotificationConfiguration",
+        "s3:PutBucketNotification",
+        Access::Write,
+    ),
+    op("GetTopicAttributes", "sns:GetTopicAttributes", Access::Read),
+    op(
+        "SetTopicAttributes",
+        "sns:SetTopicAttributes",
+        Access::Write,
+    ),
+    op(
+        "GetEventSelectors",
+        "cloudtrail:GetEventSelectors",
+        Access::Read,
+    ),
+    op(
+        "PutEventSelectors",
+        "cloudtrail:PutEventSelectors",
+        Access::Write,
+    ),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The SDK calls made by this crate's sources: `.get_bucket_policy()` ->
+    /// `GetBucketPolicy`. AssumeRole is made by aws-config's provider.
+    fn calls_in_sources() -> Vec<String> {
+        let sources = [
+            include_str!("session.rs"),
+            include_str!("s3_ownership_controls.rs"),
+            include_str!("s3_bucket_policy.rs"),
+            include_str!("s3_bucket_notification.rs"),
+            include_str!("sns_topic_policy.rs"),
+            include_str!("cloudtrail_event_selectors.rs"),
+        ];
+        let verbs = ["get_", "put_", "delete_", "set_"];
+        let mut calls = Vec::new();
+        for source in sources {
+            for (index, _) in source.match_indices('.') {
+                let rest = &source[index + 1..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .collect();
+                let is_call = rest[name.len()..].starts_with("()");
+                if is_call && verbs.iter().any(|verb| name.starts_with(verb)) {
+                    let api: String = name
+                        .split('_')
+                        .map(|word| {
+                            let mut chars = word.chars();
+                            chars
+                                .next()
+                                .map(|first| {
+                                    first.to_ascii_uppercase().to_string() + chars.as_str()
+                                })
+                                .unwrap_or_default()
+                        })
+                        .collect();
+                    calls.push(api);
+                }
+            }
+        }
+        calls.sort();
+        calls.dedup();
+        calls
+    }
+
+    #[test]
+    fn every_call_in_the_code_is_listed_and_nothing_else() {
+        let mut listed: Vec<String> = OPERATIONS
+            .iter()
+            .filter(|operation| operation.api != "AssumeRole")
+            .map(|operation| operation.api.to_string())
+            .collect();
+        listed.sort();
+        assert_eq!(calls_in_sources(), listed);
+    }
+}

@@ -1,0 +1,158 @@
+//! `--target`: narrowing a run to some resources, with what they depend on.
+
+use std::collections::BTreeSet;
+
+use crate::address::Address;
+use crate::resource::DesiredResource;
+
+/// The resources a run is limited to.
+#[derive(Debug)]
+pub struct Selection {
+    pub resources: Vec<DesiredResource>,
+    /// Resources not named by any target but needed by one that is (e.g. the
+    /// topic policy a bucket's notifications depend on); said so to the user.
+    pub pulled_in: Vec<Address>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("no managed resource matches --target {target:?}; managed addresses: {known}")]
+pub struct UnknownTarget {
+    pub target: String,
+    pub known: String,
+}
+
+/// Keeps the resources named by `targets`: an address (`s3_bucket_policy.b`)
+/// or a bare name (`b`: every resource of that bucket, topic or trail), plus
+/// everything they depend on. No targets: everything.
+pub fn select(
+    resources: Vec<DesiredResource>,
+    targets: &[String],
+) -> Result<Selection, Vec<UnknownTarget>> {
+    if targets.is_empty() {
+        return Ok(Selection {
+            resources,
+            pulled_in: Vec::new(),
+        });
+    }
+    let mut named: BTreeSet<Address> = BTreeSet::new();
+    let mut unknown = Vec::new();
+    for target in targets {
+        let matches: Vec<&Address> = resources
+            .iter()
+            .map(|resource| &resource.address)
+            .filter(|address| {
+                Address::parse(target).as_ref() == Some(*address) || address.name == *target
+            })
+            .collect();
+        if matches.is_empty() {
+            unknown.push(UnknownTarget {
+                target: target.clone(),
+                known: resources
+                    .iter()
+                    .map(|resource| resource.address.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            });
+        }
+        named.extend(matches.into_iter().cloned());
+    }
+    if !unknown.is_empty() {
+        return Err(unknown);
+    }
+    let mut selected = named.clone();
+    // Dependencies of dependencies too, until nothing new is added.
+    loop {
+        let needed: Vec<Address> = resources
+            .iter()
+            .filter(|resource| selected.contains(&resource.address))
+            .flat_map(|resource| resource.depends_on.iter().cloned())
+            .filter(|address| !selected.contains(address))
+            .collect();
+        if needed.is_empty() {
+            break;
+        }
+        selected.extend(needed);
+    }
+    let pulled_in = selected.difference(&named).cloned().collect();
+    Ok(Selection {
+        resources: resources
+            .into_iter()
+            .filter(|resource| selected.contains(&resource.address))
+            .collect(),
+        pulled_in,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec() -> xacct_spec::Spec {
+        xacct_spec::load_str(
+            r#"version: 1
+accounts:
+  control: { id: "111111111111", region: us-east-1 }
+  data: { id: "222222222222", region: us-east-1 }
+buckets:
+  bucket-a:
+    account: data
+    object_ownership: BucketOwnerEnforced
+    access: []
+    notifications: { sns_topic: quilt-events, events: ["s3:ObjectCreated:*"] }
+  bucket-b:
+    account: data
+    access: []
+sns_topics:
+  quilt-events: { account: data, name: quilt-events }
+"#,
+            "deploy.yaml",
+        )
+        .unwrap()
+    }
+
+    fn addresses(selection: &Selection) -> Vec<String> {
+        selection
+            .resources
+            .iter()
+            .map(|resource| resource.address.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn a_bucket_name_selects_its_resources_and_pulls_in_their_dependencies() {
+        let all = crate::desired(&spec()).unwrap();
+        let selection = select(all, &["bucket-a".to_string()]).unwrap();
+        let mut selected = addresses(&selection);
+        selected.sort();
+        assert_eq!(
+            selected,
+            [
+                "s3_bucket_notification.bucket-a",
+                "s3_bucket_policy.bucket-a",
+                "s3_ownership_controls.bucket-a",
+                "sns_topic_policy.quilt-events",
+            ]
+        );
+        assert_eq!(
+            selection.pulled_in,
+            [Address::parse("sns_topic_policy.quilt-events").unwrap()]
+        );
+    }
+
+    #[test]
+    fn an_address_selects_just_that_resource() {
+        let all = crate::desired(&spec()).unwrap();
+        let selection = select(all, &["s3_bucket_policy.bucket-b".to_string()]).unwrap();
+        assert_eq!(addresses(&selection), ["s3_bucket_policy.bucket-b"]);
+        assert!(selection.pulled_in.is_empty());
+    }
+
+    #[test]
+    fn an_unknown_target_is_an_error_listing_what_exists() {
+        let all = crate::desired(&spec()).unwrap();
+        let errors = select(all, &["bucket-c".to_string()]).unwrap_err();
+        let message = errors[0].to_string();
+        assert!(message.contains("\"bucket-c\""), "{message}");
+        assert!(message.contains("s3_bucket_policy.bucket-b"), "{message}");
+    }
+}
