@@ -769,3 +769,141 @@ pub fn assert_converged(ws: &Workspace) {
     );
     assert!(!run.stderr.contains("panicked"), "xacct panicked: {run}");
 }
+
+// ---------------------------------------------------------------------------
+// Bucket notification helpers (s3_bucket_notification)
+// ---------------------------------------------------------------------------
+
+/// An SNS client acting as the deployer role of `account`.
+pub async fn sns_client(emu: &Emulator, account: &str) -> aws_sdk_sns::Client {
+    let conf = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new(REGION))
+        .endpoint_url(emu.endpoint())
+        .credentials_provider(emu.assume(account).await)
+        .build();
+    aws_sdk_sns::Client::from_conf(conf)
+}
+
+/// Creates a topic in `account` and returns its ARN.
+pub async fn create_topic(emu: &Emulator, account: &str, name: &str) -> String {
+    sns_client(emu, account)
+        .await
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create topic {name}: {e:?}"))
+        .topic_arn()
+        .expect("a created topic has an ARN")
+        .to_string()
+}
+
+/// The topic's policy as JSON (a topic always has one).
+pub async fn topic_policy_of(emu: &Emulator, account: &str, topic_arn: &str) -> Value {
+    let attributes = sns_client(emu, account)
+        .await
+        .get_topic_attributes()
+        .topic_arn(topic_arn)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("get attributes of {topic_arn}: {e:?}"));
+    let text = attributes
+        .attributes()
+        .and_then(|a| a.get("Policy"))
+        .expect("a topic always has a policy");
+    serde_json::from_str(text).expect("topic policy is JSON")
+}
+
+/// Adds a statement letting S3 publish from `bucket` to a topic that xacct
+/// does not manage (as its owners would, so S3 accepts their notification).
+pub async fn allow_s3_publish(emu: &Emulator, account: &str, topic_arn: &str, bucket: &str) {
+    let mut policy = topic_policy_of(emu, account, topic_arn).await;
+    policy["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .push(serde_json::json!({
+            "Sid": "AllowS3Publish",
+            "Effect": "Allow",
+            "Principal": {"Service": "s3.amazonaws.com"},
+            "Action": "SNS:Publish",
+            "Resource": topic_arn,
+            "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:s3:::{bucket}")}}
+        }));
+    sns_client(emu, account)
+        .await
+        .set_topic_attributes()
+        .topic_arn(topic_arn)
+        .attribute_name("Policy")
+        .attribute_value(policy.to_string())
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("set policy of {topic_arn}: {e:?}"));
+}
+
+/// A topic notification entry as another team would write it.
+pub fn topic_notification(
+    id: &str,
+    topic_arn: &str,
+    events: &[&str],
+    prefix: Option<&str>,
+) -> aws_sdk_s3::types::TopicConfiguration {
+    use aws_sdk_s3::types::{
+        Event, FilterRule, FilterRuleName, NotificationConfigurationFilter, S3KeyFilter,
+        TopicConfiguration,
+    };
+    let filter = prefix.map(|prefix| {
+        NotificationConfigurationFilter::builder()
+            .key(
+                S3KeyFilter::builder()
+                    .filter_rules(
+                        FilterRule::builder()
+                            .name(FilterRuleName::Prefix)
+                            .value(prefix)
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+    });
+    TopicConfiguration::builder()
+        .id(id)
+        .topic_arn(topic_arn)
+        .set_events(Some(events.iter().map(|e| Event::from(*e)).collect()))
+        .set_filter(filter)
+        .build()
+        .expect("topic configuration")
+}
+
+/// Replaces the bucket's whole notification configuration.
+pub async fn put_notifications(
+    emu: &Emulator,
+    account: &str,
+    bucket: &str,
+    configuration: aws_sdk_s3::types::NotificationConfiguration,
+) {
+    emu.s3(account)
+        .await
+        .put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(configuration)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put notifications on {bucket}: {e:?}"));
+}
+
+/// The bucket's notification configuration as S3 returns it.
+pub async fn get_notifications(
+    emu: &Emulator,
+    account: &str,
+    bucket: &str,
+) -> aws_sdk_s3::operation::get_bucket_notification_configuration::GetBucketNotificationConfigurationOutput
+{
+    emu.s3(account)
+        .await
+        .get_bucket_notification_configuration()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("get notifications of {bucket}: {e:?}"))
+}
