@@ -107,12 +107,24 @@ def create(endpoint):
         "Resource": topic_arn(TOPIC),
     }]
     sns.set_topic_attributes(TopicArn=topic_arn(TOPIC), AttributeName="Policy", AttributeValue=json.dumps(policy))
+    # The analytics team lets S3 publish to its own topic, and gets tagging
+    # events under analytics/ (S3 validates the destination's policy).
+    policy = json.loads(sns.get_topic_attributes(TopicArn=topic_arn(OTHER_TOPIC))["Attributes"]["Policy"])
+    policy["Statement"] = statements(policy) + [{
+        "Sid": "AnalyticsTeamS3Publish",
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "SNS:Publish",
+        "Resource": topic_arn(OTHER_TOPIC),
+        "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{DATA_BUCKET}"}},
+    }]
+    sns.set_topic_attributes(TopicArn=topic_arn(OTHER_TOPIC), AttributeName="Policy", AttributeValue=json.dumps(policy))
     s3.put_bucket_notification_configuration(
         Bucket=DATA_BUCKET,
         NotificationConfiguration={"TopicConfigurations": [{
             "Id": "AnalyticsTeamEvents",
             "TopicArn": topic_arn(OTHER_TOPIC),
-            "Events": ["s3:ObjectCreated:*"],
+            "Events": ["s3:ObjectTagging:*"],
             "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": "analytics/"}]}},
         }]},
     )
