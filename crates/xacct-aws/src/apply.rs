@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use tokio::sync::Semaphore;
-use xacct_engine::{Address, ChangeAction, Plan, ResourceChange, Write};
+use xacct_engine::{Address, ChangeAction, Plan, Replanner, ResourceChange, Write};
 
-use crate::error::Error;
+use crate::error::{CallFailure, Error};
 use crate::observe::read;
 use crate::session::Session;
 use crate::{
@@ -28,11 +28,14 @@ pub struct Applied {
 
 /// Applies every pending change of `plan`, calling `report` as each finishes.
 /// A change whose dependency failed (or was skipped) is skipped; independent
-/// changes go on, so a re-run only has the failed part left to do.
+/// changes go on, so a re-run only has the failed part left to do. With a
+/// `replanner`, a document that changed since planning is planned again from
+/// its new content; without one (a saved, reviewed plan) it is refused.
 pub async fn apply(
     session: &Arc<Session>,
     plan: &Plan,
     parallelism: usize,
+    replanner: Option<Arc<Replanner>>,
     report: Arc<dyn Fn(&Applied) + Send + Sync>,
 ) -> Vec<Applied> {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
@@ -53,6 +56,7 @@ pub async fn apply(
             let permits = Arc::clone(&permits);
             let report = Arc::clone(&report);
             let not_written = Arc::clone(&not_written);
+            let replanner = replanner.clone();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
                 let mut results = Vec::new();
@@ -69,7 +73,7 @@ pub async fn apply(
                             address: change.address.clone(),
                             dependency: dependency.clone(),
                         }),
-                        None => apply_one(&session, &change, &write).await,
+                        None => apply_one(&session, &change, replanner.as_deref()).await,
                     };
                     let applied = Applied {
                         address: change.address.clone(),
@@ -93,18 +97,90 @@ pub async fn apply(
     results
 }
 
-async fn apply_one(session: &Session, change: &ResourceChange, write: &Write) -> Result<(), Error> {
-    let address = &change.address;
-    let location = &change.location;
-    let current = read(session, address, location, &change.aws_id).await?;
-    if current.fingerprint() != change.observed_fingerprint {
-        return Err(Error::Stale {
-            address: address.clone(),
-        });
+/// How often one write is attempted before its failure is reported.
+const WRITE_ATTEMPTS: u32 = 4;
+
+/// Writes one change: re-read, then write only if the document is still what
+/// the change was computed from. A failed write is never blindly resent: the
+/// next attempt re-reads first, so a write that landed although its answer
+/// was lost is recognised, and a document someone changed meanwhile is
+/// re-planned (`replanner`) or refused as stale (a saved plan).
+async fn apply_one(
+    session: &Session,
+    planned: &ResourceChange,
+    replanner: Option<&Replanner>,
+) -> Result<(), Error> {
+    let address = &planned.address;
+    let location = &planned.location;
+    let mut change = planned.clone();
+    let mut last_failure = None;
+    for attempt in 0..WRITE_ATTEMPTS {
+        let current = read(session, address, location, &change.aws_id).await?;
+        let Some(write) = change.write.clone() else {
+            return Ok(());
+        };
+        let found = current.fingerprint();
+        if found == write.expected().fingerprint() {
+            tracing::info!(%address, "already as intended");
+            return Ok(());
+        }
+        if found != change.observed_fingerprint {
+            let Some(replanned) = replanner.and_then(|r| r.replan(address, &current)) else {
+                return Err(Error::Stale {
+                    address: address.clone(),
+                });
+            };
+            tracing::info!(%address, "changed since planned; planning it again");
+            change = replanned.map_err(|error| Error::Replan {
+                address: address.clone(),
+                reason: error.to_string(),
+            })?;
+            continue;
+        }
+        match write_once(session, &change, &write).await {
+            Ok(()) => return Ok(()),
+            Err(failure) if failure.transient => {
+                tracing::warn!(%address, code = ?failure.code, attempt, "write failed; re-reading before retrying");
+                last_failure = Some(failure);
+                tokio::time::sleep(backoff(attempt)).await;
+            }
+            Err(failure) => return Err(Error::at(address, location, failure)),
+        }
     }
-    let clients = session.clients(location)?;
-    tracing::info!(%address, operation = write.operation(), "writing");
-    let result = match write {
+    let mut failure = last_failure.unwrap_or_else(|| {
+        CallFailure::invalid(
+            "apply",
+            "the document kept changing while being written".into(),
+        )
+    });
+    failure.message = format!(
+        "{} (gave up after {WRITE_ATTEMPTS} attempts)",
+        failure.message
+    );
+    Err(Error::at(address, location, failure))
+}
+
+/// Exponential backoff with jitter, so throttled writes to many buckets do
+/// not retry in lockstep.
+fn backoff(attempt: u32) -> std::time::Duration {
+    let base = 200u64 << attempt.min(5);
+    let jitter = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|now| u64::from(now.subsec_nanos()) % base)
+        .unwrap_or(0);
+    std::time::Duration::from_millis(base + jitter)
+}
+
+async fn write_once(
+    session: &Session,
+    change: &ResourceChange,
+    write: &Write,
+) -> Result<(), CallFailure> {
+    let clients = session
+        .clients(&change.location)
+        .map_err(|error| CallFailure::invalid(write.operation(), error.to_string()))?;
+    tracing::info!(address = %change.address, operation = write.operation(), "writing");
+    match write {
         Write::PutOwnershipControls { bucket, ownership } => {
             s3_ownership_controls::put(&clients.s3, bucket, *ownership).await
         }
@@ -122,6 +198,5 @@ async fn apply_one(session: &Session, change: &ResourceChange, write: &Write) ->
         Write::PutEventSelectors { trail, selectors } => {
             cloudtrail_event_selectors::put(&clients.cloudtrail, trail, selectors).await
         }
-    };
-    result.map_err(|failure| Error::at(address, location, failure))
+    }
 }

@@ -55,6 +55,8 @@ pub(crate) async fn put(
         request = request.set_advanced_event_selectors(Some(advanced));
     }
     request
+        .customize()
+        .config_override(crate::session::cloudtrail_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk("PutEventSelectors", error))?;
@@ -153,9 +155,5 @@ fn advanced_to_sdk(selector: &AdvancedSelector) -> Result<AdvancedEventSelector,
 /// A selector the SDK cannot even build (a required field missing) never
 /// reaches AWS; it is reported like a refused call.
 fn invalid_request(error: aws_sdk_cloudtrail::error::BuildError) -> CallFailure {
-    CallFailure {
-        operation: "PutEventSelectors",
-        code: Some("InvalidRequest".into()),
-        message: error.to_string(),
-    }
+    CallFailure::invalid("PutEventSelectors", error.to_string())
 }

@@ -8,9 +8,38 @@ pub(crate) struct CallFailure {
     /// AWS's error code (`NoSuchBucket`, `AccessDenied`, ...), when it sent one.
     pub code: Option<String>,
     pub message: String,
+    /// Whether the same call may succeed later (throttling, a 5xx, a timeout
+    /// or a dropped connection). For a write this also means its outcome is
+    /// unknown: it may have landed.
+    pub transient: bool,
 }
 
+/// AWS error codes that mean "try again later", across S3, SNS, STS and CloudTrail.
+const TRANSIENT_CODES: &[&str] = &[
+    "SlowDown",
+    "Throttling",
+    "ThrottlingException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "InternalError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "RequestTimeout",
+    "RequestTimeoutException",
+    "OperationAborted",
+];
+
 impl CallFailure {
+    /// A request the SDK refused to build: it never reached AWS.
+    pub(crate) fn invalid(operation: &'static str, message: String) -> Self {
+        CallFailure {
+            operation,
+            code: Some("InvalidRequest".into()),
+            message,
+            transient: false,
+        }
+    }
+
     pub(crate) fn from_sdk<E, R>(
         operation: &'static str,
         error: aws_sdk_s3::error::SdkError<E, R>,
@@ -19,7 +48,17 @@ impl CallFailure {
         E: ProvideErrorMetadata + std::error::Error + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
+        use aws_sdk_s3::error::SdkError;
         let code = error.code().map(str::to_string);
+        let transient = match &error {
+            SdkError::TimeoutError(_)
+            | SdkError::DispatchFailure(_)
+            | SdkError::ResponseError(_) => true,
+            SdkError::ServiceError(_) => code
+                .as_deref()
+                .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
+            _ => false,
+        };
         let message = match error.message() {
             Some(message) => message.to_string(),
             None => causes(&error),
@@ -28,6 +67,7 @@ impl CallFailure {
             operation,
             code,
             message,
+            transient,
         }
     }
 
@@ -87,6 +127,8 @@ pub enum Error {
          Run plan again"
     )]
     Stale { address: Address },
+    #[error("{address}: changed since it was planned, and cannot be planned again: {reason}")]
+    Replan { address: Address, reason: String },
     #[error("{address}: not written, because {dependency}, which it depends on, was not written")]
     Skipped {
         address: Address,

@@ -53,10 +53,11 @@ pub(crate) async fn put(
     bucket: &str,
     configuration: &NotificationConfiguration,
 ) -> Result<(), CallFailure> {
-    let invalid = |error: aws_sdk_s3::error::BuildError| CallFailure {
-        operation: PUT,
-        code: None,
-        message: format!("cannot build the notification configuration: {error}"),
+    let invalid = |error: aws_sdk_s3::error::BuildError| {
+        CallFailure::invalid(
+            PUT,
+            format!("cannot build the notification configuration: {error}"),
+        )
     };
     let mut document = s3::NotificationConfiguration::builder();
     for topic in &configuration.topics {
@@ -99,6 +100,8 @@ pub(crate) async fn put(
         .put_bucket_notification_configuration()
         .bucket(bucket)
         .notification_configuration(document.build())
+        .customize()
+        .config_override(crate::session::s3_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk(PUT, error))?;

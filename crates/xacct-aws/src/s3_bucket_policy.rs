@@ -23,6 +23,8 @@ pub(crate) async fn put(client: &Client, bucket: &str, policy: &str) -> Result<(
         .put_bucket_policy()
         .bucket(bucket)
         .policy(policy)
+        .customize()
+        .config_override(crate::session::s3_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk("PutBucketPolicy", error))?;
@@ -33,6 +35,8 @@ pub(crate) async fn delete(client: &Client, bucket: &str) -> Result<(), CallFail
     client
         .delete_bucket_policy()
         .bucket(bucket)
+        .customize()
+        .config_override(crate::session::s3_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk("DeleteBucketPolicy", error))?;

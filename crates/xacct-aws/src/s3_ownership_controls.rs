@@ -35,11 +35,7 @@ pub(crate) async fn put(
     bucket: &str,
     ownership: ObjectOwnership,
 ) -> Result<(), CallFailure> {
-    let failure = |message: String| CallFailure {
-        operation: "PutBucketOwnershipControls",
-        code: None,
-        message,
-    };
+    let failure = |message: String| CallFailure::invalid("PutBucketOwnershipControls", message);
     let rule = OwnershipControlsRule::builder()
         .object_ownership(SdkOwnership::from(ownership.as_str()))
         .build()
@@ -52,6 +48,8 @@ pub(crate) async fn put(
         .put_bucket_ownership_controls()
         .bucket(bucket)
         .ownership_controls(controls)
+        .customize()
+        .config_override(crate::session::s3_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk("PutBucketOwnershipControls", error))?;

@@ -107,6 +107,21 @@ impl Session {
     }
 }
 
+/// Writes are sent once by the SDK: when one fails, apply re-reads the
+/// document before it retries or reports (the outcome of a write that timed
+/// out or got a 5xx is unknown: it may have landed).
+pub(crate) fn s3_write_once() -> aws_sdk_s3::config::Builder {
+    aws_sdk_s3::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+pub(crate) fn sns_write_once() -> aws_sdk_sns::config::Builder {
+    aws_sdk_sns::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
+pub(crate) fn cloudtrail_write_once() -> aws_sdk_cloudtrail::config::Builder {
+    aws_sdk_cloudtrail::config::Builder::default().retry_config(RetryConfig::disabled())
+}
+
 /// Standard retry mode: exponential backoff with jitter on throttling and
 /// transient errors, a few attempts, so one slow call cannot stall a whole run.
 fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {

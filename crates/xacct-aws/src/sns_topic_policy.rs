@@ -26,6 +26,8 @@ pub(crate) async fn put(client: &Client, topic_arn: &str, policy: &str) -> Resul
         .topic_arn(topic_arn)
         .attribute_name("Policy")
         .attribute_value(policy)
+        .customize()
+        .config_override(crate::session::sns_write_once())
         .send()
         .await
         .map_err(|error| CallFailure::from_sdk("SetTopicAttributes", error))?;

@@ -8,7 +8,7 @@ use xacct_spec::ObjectOwnership;
 use crate::address::Address;
 use crate::resource::cloudtrail_event_selectors::EventSelectors;
 use crate::resource::s3_bucket_notification::NotificationConfiguration;
-use crate::resource::Location;
+use crate::resource::{Location, Observed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -60,6 +60,26 @@ pub enum Write {
 }
 
 impl Write {
+    /// The document as it will read once this write has landed: apply
+    /// compares a re-read with it to tell whether a write whose answer was
+    /// lost (timeout, 5xx, dropped connection) happened after all.
+    pub fn expected(&self) -> Observed {
+        match self {
+            Write::PutOwnershipControls { ownership, .. } => {
+                Observed::OwnershipControls(Some(ownership.as_str().to_string()))
+            }
+            Write::PutBucketPolicy { policy, .. } => Observed::BucketPolicy(Some(policy.clone())),
+            Write::DeleteBucketPolicy { .. } => Observed::BucketPolicy(None),
+            Write::PutTopicPolicy { policy, .. } => Observed::TopicPolicy(policy.clone()),
+            Write::PutBucketNotification { configuration, .. } => {
+                Observed::BucketNotification(configuration.clone())
+            }
+            Write::PutEventSelectors { selectors, .. } => {
+                Observed::EventSelectors(selectors.clone())
+            }
+        }
+    }
+
     /// The AWS operation, as named in IAM and CloudTrail.
     pub fn operation(&self) -> &'static str {
         match self {

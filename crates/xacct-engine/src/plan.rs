@@ -105,19 +105,8 @@ pub fn plan(
             });
             continue;
         };
-        match plan_one(sid_prefix, resource, found) {
-            Ok(planned) => changes.push(ResourceChange {
-                address: resource.address.clone(),
-                location: resource.location.clone(),
-                aws_id: resource.aws_id.clone(),
-                depends_on: resource.depends_on.clone(),
-                action: planned.action,
-                before: planned.before,
-                after: planned.after,
-                write: planned.write,
-                notes: planned.notes,
-                observed_fingerprint: found.fingerprint(),
-            }),
+        match plan_resource(sid_prefix, resource, found) {
+            Ok(change) => changes.push(change),
             Err(error) => errors.push(error),
         }
     }
@@ -143,6 +132,60 @@ pub fn plan(
         ))
     });
     Ok(Plan { changes })
+}
+
+/// Plans one resource against its observed document.
+pub fn plan_resource(
+    sid_prefix: &str,
+    resource: &DesiredResource,
+    observed: &Observed,
+) -> Result<ResourceChange, PlanError> {
+    let planned = plan_one(sid_prefix, resource, observed)?;
+    Ok(ResourceChange {
+        address: resource.address.clone(),
+        location: resource.location.clone(),
+        aws_id: resource.aws_id.clone(),
+        depends_on: resource.depends_on.clone(),
+        action: planned.action,
+        before: planned.before,
+        after: planned.after,
+        write: planned.write,
+        notes: planned.notes,
+        observed_fingerprint: observed.fingerprint(),
+    })
+}
+
+/// What apply needs to plan a resource again when its document changed after
+/// planning (another run or person wrote it): the same intent, merged into
+/// the fresher document, so concurrent runs that own different statements
+/// end with the union of both.
+#[derive(Debug, Clone)]
+pub struct Replanner {
+    sid_prefix: String,
+    desired: BTreeMap<Address, DesiredResource>,
+}
+
+impl Replanner {
+    pub fn new(sid_prefix: &str, desired: &[DesiredResource]) -> Self {
+        Replanner {
+            sid_prefix: sid_prefix.to_string(),
+            desired: desired
+                .iter()
+                .map(|resource| (resource.address.clone(), resource.clone()))
+                .collect(),
+        }
+    }
+
+    /// The change for `address` planned from `observed`; `None` if the
+    /// address is not one of this run's resources.
+    pub fn replan(
+        &self,
+        address: &Address,
+        observed: &Observed,
+    ) -> Option<Result<ResourceChange, PlanError>> {
+        let resource = self.desired.get(address)?;
+        Some(plan_resource(&self.sid_prefix, resource, observed))
+    }
 }
 
 fn plan_one(

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use serde_json::json;
 use xacct_aws::{Applied, Session};
 use xacct_engine::render::{self, Style};
-use xacct_engine::{plan_file, ChangeAction, Plan};
+use xacct_engine::{plan_file, ChangeAction, Plan, Replanner};
 
 use crate::commands::show::read_plan_file;
 use crate::commands::{all, live_plan, load_spec, runtime, Status};
@@ -34,7 +34,13 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         eprintln!("Apply cancelled; nothing was changed.");
         return Ok(Status::Error);
     }
-    execute(&live.runtime, &live.session, &live.plan, args)
+    execute(
+        &live.runtime,
+        &live.session,
+        &live.plan,
+        Some(live.replanner),
+        args,
+    )
 }
 
 /// Applies a plan saved by `plan --out`, exactly: refused whole if the spec
@@ -81,13 +87,16 @@ fn exec_saved(args: &ApplyArgs) -> anyhow::Result<Status> {
         }
         anyhow::Ok(session)
     })?;
-    execute(&runtime, &session, &file.plan, args)
+    // A reviewed plan is applied exactly: a document that changes under it
+    // is refused, not planned again.
+    execute(&runtime, &session, &file.plan, None, args)
 }
 
 fn execute(
     runtime: &tokio::runtime::Runtime,
     session: &Arc<Session>,
     plan: &Plan,
+    replanner: Option<Arc<Replanner>>,
     args: &ApplyArgs,
 ) -> anyhow::Result<Status> {
     let text = args.format == Format::Text;
@@ -110,6 +119,7 @@ fn execute(
         session,
         plan,
         usize::from(args.live.parallelism),
+        replanner,
         report,
     ));
     let failed = results

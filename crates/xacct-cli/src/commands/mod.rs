@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use xacct_aws::{DocumentRef, Session};
-use xacct_engine::Plan;
+use xacct_engine::{Plan, Replanner};
 use xacct_spec::Spec;
 
 use crate::flags::{Cli, Command, LiveArgs};
@@ -85,6 +85,8 @@ pub(crate) struct LivePlan {
     pub runtime: tokio::runtime::Runtime,
     pub session: Arc<Session>,
     pub plan: Plan,
+    /// Plans a resource again from a fresher document during apply.
+    pub replanner: Arc<Replanner>,
     pub spec_bytes: Vec<u8>,
     /// When the live state was read (RFC 3339, UTC).
     pub checked_at: String,
@@ -139,6 +141,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         runtime,
         session,
         plan,
+        replanner: Arc::new(Replanner::new(&spec.sid_prefix, &selection.resources)),
         spec_bytes: bytes,
         checked_at,
     })
