@@ -716,14 +716,11 @@ impl Workspace {
         env
     }
 
-    /// Runs the `xacct` binary in the workspace (cwd = temp dir, stdin null).
-    pub fn xacct(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xacct"));
-        cmd.args(args)
-            .current_dir(self.path())
+    /// Sets up `cmd` to run in the workspace: cwd = temp dir, stdin null, and
+    /// only the workspace's environment.
+    pub fn prepare(&self, cmd: &mut Command) {
+        cmd.current_dir(self.path())
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .env_clear();
         for (k, v) in self.base_env() {
             if !self.removed.contains(&k) {
@@ -733,6 +730,13 @@ impl Workspace {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
+    }
+
+    /// Runs the `xacct` binary in the workspace (cwd = temp dir, stdin null).
+    pub fn xacct(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_xacct"));
+        cmd.args(args).stdout(Stdio::piped()).stderr(Stdio::piped());
+        self.prepare(&mut cmd);
         let out = cmd.output().expect("run xacct");
         Run {
             code: out.status.code().unwrap_or(-1),

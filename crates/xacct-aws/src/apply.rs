@@ -100,11 +100,19 @@ pub async fn apply(
 /// How often one write is attempted before its failure is reported.
 const WRITE_ATTEMPTS: u32 = 4;
 
-/// Writes one change: re-read, then write only if the document is still what
-/// the change was computed from. A failed write is never blindly resent: the
-/// next attempt re-reads first, so a write that landed although its answer
-/// was lost is recognised, and a document someone changed meanwhile is
-/// re-planned (`replanner`) or refused as stale (a saved plan).
+/// Writes one change, never blindly:
+/// - every attempt starts with a re-read, so a write that landed although its
+///   answer was lost (timeout, 5xx, dropped connection) is recognised, and a
+///   failed write is only retried against the document as it now is;
+/// - in a live apply (`replanner`), the change is planned again from that
+///   re-read, and after a write the document is read once more to check that
+///   our statements are in it: another run that wrote the same document at
+///   the same moment (owning other statements) is merged with, not
+///   overwritten. What is left is the window between one run's read and its
+///   write, which this loop closes on its next pass;
+/// - for a saved plan (no `replanner`), a document that is neither as planned
+///   from nor as intended is refused as stale: a reviewed plan is applied
+///   exactly or not at all.
 async fn apply_one(
     session: &Session,
     planned: &ResourceChange,
@@ -112,46 +120,57 @@ async fn apply_one(
 ) -> Result<(), Error> {
     let address = &planned.address;
     let location = &planned.location;
-    let mut change = planned.clone();
     let mut last_failure = None;
-    for attempt in 0..WRITE_ATTEMPTS {
-        let current = read(session, address, location, &change.aws_id).await?;
-        let Some(write) = change.write.clone() else {
-            return Ok(());
-        };
-        let found = current.fingerprint();
-        if found == write.expected().fingerprint() {
-            tracing::info!(%address, "already as intended");
-            return Ok(());
-        }
-        if found != change.observed_fingerprint {
-            let Some(replanned) = replanner.and_then(|r| r.replan(address, &current)) else {
-                return Err(Error::Stale {
-                    address: address.clone(),
-                });
-            };
-            tracing::info!(%address, "changed since planned; planning it again");
-            change = replanned.map_err(|error| Error::Replan {
+    let mut attempts = 0;
+    loop {
+        let current = read(session, address, location, &planned.aws_id).await?;
+        let change = match replanner.and_then(|r| r.replan(address, &current)) {
+            Some(replanned) => replanned.map_err(|error| Error::Replan {
                 address: address.clone(),
                 reason: error.to_string(),
-            })?;
-            continue;
+            })?,
+            None => {
+                let found = current.fingerprint();
+                let intended = planned
+                    .write
+                    .as_ref()
+                    .map(|write| write.expected().fingerprint());
+                if intended.as_ref() == Some(&found) {
+                    return Ok(());
+                }
+                if found != planned.observed_fingerprint {
+                    return Err(Error::Stale {
+                        address: address.clone(),
+                    });
+                }
+                planned.clone()
+            }
+        };
+        let Some(write) = &change.write else {
+            tracing::info!(%address, "as intended");
+            return Ok(());
+        };
+        if attempts == WRITE_ATTEMPTS {
+            break;
         }
-        match write_once(session, &change, &write).await {
+        attempts += 1;
+        match write_once(session, &change, write).await {
+            // Verified by the next pass's re-read in a live apply.
+            Ok(()) if replanner.is_some() => {}
             Ok(()) => return Ok(()),
             Err(failure) if failure.transient => {
-                tracing::warn!(%address, code = ?failure.code, attempt, "write failed; re-reading before retrying");
+                tracing::warn!(%address, code = ?failure.code, attempts, "write failed; re-reading before retrying");
                 last_failure = Some(failure);
-                tokio::time::sleep(backoff(attempt)).await;
+                tokio::time::sleep(backoff(attempts)).await;
             }
             Err(failure) => return Err(Error::at(address, location, failure)),
         }
     }
-    let mut failure = last_failure.unwrap_or_else(|| {
-        CallFailure::invalid(
-            "apply",
-            "the document kept changing while being written".into(),
-        )
+    let mut failure = last_failure.unwrap_or_else(|| CallFailure {
+        operation: planned.write.as_ref().map_or("write", Write::operation),
+        code: Some("ConcurrentChanges".into()),
+        message: "the document kept changing under concurrent writers".into(),
+        transient: true,
     });
     failure.message = format!(
         "{} (gave up after {WRITE_ATTEMPTS} attempts)",
