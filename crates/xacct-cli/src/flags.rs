@@ -69,6 +69,11 @@ pub struct LiveArgs {
     /// targets depend on is included, and said so.
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+
+    /// Plan bucket policies even if they would deny the bucket owner's own
+    /// account everything on the bucket (refused by default: a lock-out).
+    #[arg(long)]
+    pub allow_lockout: bool,
 }
 
 #[derive(Debug, Args)]

@@ -34,6 +34,17 @@ pub enum PlanError {
     },
     #[error("{address}: {reason}")]
     Invalid { address: Address, reason: String },
+    #[error(
+        "{address}: the policy to write would deny the bucket owner's account everything on the \
+         bucket (statement{} {}), locking its own roles out; fix the live policy, or pass \
+         --allow-lockout if that is really wanted",
+        if statements.len() == 1 { "" } else { "s" },
+        statements.join(", ")
+    )]
+    Lockout {
+        address: Address,
+        statements: Vec<String>,
+    },
     #[error("{address}: no live state was observed for it")]
     NotObserved { address: Address },
     #[error("{address}: the observed document is of another kind ({found})")]

@@ -16,7 +16,7 @@ pub mod target;
 pub use address::{Address, ResourceKind};
 pub use change::{ChangeAction, ResourceChange, Write};
 pub use error::PlanError;
-pub use plan::{plan, plan_resource, Plan, Replanner, Summary};
+pub use plan::{plan, plan_resource, Plan, PlanOptions, Replanner, Summary};
 pub use plan_file::{PlanFile, PlanFileError};
 pub use resource::{desired, Desired, DesiredResource, Location, Observed};
 pub use target::{select, Selection, UnknownTarget};

@@ -13,6 +13,25 @@ use crate::resource::{
     sns_topic_policy, Desired, DesiredResource, Observed,
 };
 
+/// How to plan: what xacct owns, and what the user allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Statements, notification ids and selectors starting with this are ours.
+    pub sid_prefix: String,
+    /// Write a bucket policy even if it would deny the owner account
+    /// everything on the bucket (`--allow-lockout`).
+    pub allow_lockout: bool,
+}
+
+impl PlanOptions {
+    pub fn new(sid_prefix: &str) -> Self {
+        PlanOptions {
+            sid_prefix: sid_prefix.to_string(),
+            allow_lockout: false,
+        }
+    }
+}
+
 /// Every managed resource with what will happen to it, in apply order.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, Serialize)]
 pub struct Plan {
@@ -92,7 +111,7 @@ fn stage(kind: ResourceKind, action: ChangeAction) -> u8 {
 /// Plans every desired resource against its observed document. All errors are
 /// returned together, so one run shows everything that blocks the plan.
 pub fn plan(
-    sid_prefix: &str,
+    options: &PlanOptions,
     desired: &[DesiredResource],
     observed: &BTreeMap<Address, Observed>,
 ) -> Result<Plan, Vec<PlanError>> {
@@ -105,7 +124,7 @@ pub fn plan(
             });
             continue;
         };
-        match plan_resource(sid_prefix, resource, found) {
+        match plan_resource(options, resource, found) {
             Ok(change) => changes.push(change),
             Err(error) => errors.push(error),
         }
@@ -136,11 +155,11 @@ pub fn plan(
 
 /// Plans one resource against its observed document.
 pub fn plan_resource(
-    sid_prefix: &str,
+    options: &PlanOptions,
     resource: &DesiredResource,
     observed: &Observed,
 ) -> Result<ResourceChange, PlanError> {
-    let planned = plan_one(sid_prefix, resource, observed)?;
+    let planned = plan_one(options, resource, observed)?;
     Ok(ResourceChange {
         address: resource.address.clone(),
         location: resource.location.clone(),
@@ -161,14 +180,14 @@ pub fn plan_resource(
 /// end with the union of both.
 #[derive(Debug, Clone)]
 pub struct Replanner {
-    sid_prefix: String,
+    options: PlanOptions,
     desired: BTreeMap<Address, DesiredResource>,
 }
 
 impl Replanner {
-    pub fn new(sid_prefix: &str, desired: &[DesiredResource]) -> Self {
+    pub fn new(options: &PlanOptions, desired: &[DesiredResource]) -> Self {
         Replanner {
-            sid_prefix: sid_prefix.to_string(),
+            options: options.clone(),
             desired: desired
                 .iter()
                 .map(|resource| (resource.address.clone(), resource.clone()))
@@ -184,12 +203,12 @@ impl Replanner {
         observed: &Observed,
     ) -> Option<Result<ResourceChange, PlanError>> {
         let resource = self.desired.get(address)?;
-        Some(plan_resource(&self.sid_prefix, resource, observed))
+        Some(plan_resource(&self.options, resource, observed))
     }
 }
 
 fn plan_one(
-    sid_prefix: &str,
+    options: &PlanOptions,
     resource: &DesiredResource,
     observed: &Observed,
 ) -> Result<Planned, PlanError> {
@@ -199,21 +218,21 @@ fn plan_one(
             s3_ownership_controls::plan(&address.name, *wanted, found.as_deref()),
         ),
         (Desired::BucketPolicy(statements), Observed::BucketPolicy(found)) => {
-            s3_bucket_policy::plan(address, sid_prefix, statements, found.as_deref())
+            s3_bucket_policy::plan(resource, options, statements, found.as_deref())
         }
         (Desired::TopicPolicy(statements), Observed::TopicPolicy(found)) => sns_topic_policy::plan(
             address,
-            sid_prefix,
+            &options.sid_prefix,
             statements,
             found,
             &resource.aws_id,
             &resource.location.account_id,
         ),
         (Desired::BucketNotification(wanted), Observed::BucketNotification(found)) => {
-            s3_bucket_notification::plan(address, sid_prefix, wanted, found)
+            s3_bucket_notification::plan(address, &options.sid_prefix, wanted, found)
         }
         (Desired::EventSelectors(wanted), Observed::EventSelectors(found)) => {
-            cloudtrail_event_selectors::plan(address, sid_prefix, wanted, found)
+            cloudtrail_event_selectors::plan(address, &options.sid_prefix, wanted, found)
         }
         (
             Desired::OwnershipControls(_)

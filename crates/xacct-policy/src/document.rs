@@ -200,6 +200,45 @@ impl PolicyDocument {
             .collect()
     }
 
+    /// Statements (by Sid, or `#<1-based index>`) that deny `owner_account_id`
+    /// every action on `bucket_arn` with no condition: a bucket policy holding
+    /// one locks the owner's own roles out of the bucket, its policy included.
+    pub fn lockout_statements(&self, owner_account_id: &str, bucket_arn: &str) -> Vec<String> {
+        let owner_root = format!("arn:aws:iam::{owner_account_id}:root");
+        let strings = |value: &serde_json::Value| -> Vec<String> {
+            value
+                .as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|item| item.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        self.statements
+            .iter()
+            .enumerate()
+            .filter(|(_, statement)| {
+                let canonical = statement.canonical();
+                let principals = strings(&canonical["Principal"]["AWS"]);
+                let actions = strings(&canonical["Action"]);
+                let resources = strings(&canonical["Resource"]);
+                canonical["Effect"] == "Deny"
+                    && canonical.get("Condition").is_none()
+                    && principals.iter().any(|p| p == "*" || *p == owner_root)
+                    && actions.iter().any(|a| a == "*" || a == "s3:*")
+                    && resources
+                        .iter()
+                        .any(|r| r == "*" || r == "arn:aws:s3:::*" || r == bucket_arn)
+            })
+            .map(|(index, statement)| match statement.sid() {
+                Some(sid) => sid.to_owned(),
+                None => format!("#{}", index + 1),
+            })
+            .collect()
+    }
+
     /// Byte length of [`PolicyDocument::to_json`]; an error if over `limit`
     /// (S3 bucket policies: 20480 bytes).
     pub fn check_size(&self, limit: usize) -> Result<(), PolicyError> {
@@ -219,6 +258,40 @@ fn is_valid_aws_principal(value: &str) -> bool {
 fn invalid_document(message: impl Into<String>) -> PolicyError {
     PolicyError::InvalidDocument {
         message: message.into(),
+    }
+}
+
+#[cfg(test)]
+mod lockout_tests {
+    use super::*;
+
+    const ARN: &str = "arn:aws:s3:::data-bucket";
+
+    #[test]
+    fn an_unconditional_deny_of_everything_to_everyone_is_a_lockout() {
+        let document = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["arn:aws:s3:::data-bucket","arn:aws:s3:::data-bucket/*"]},
+                {"Effect":"Deny","Principal":{"AWS":"222222222222"},"Action":"*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            document.lockout_statements("222222222222", ARN),
+            ["Guard", "#2"]
+        );
+    }
+
+    #[test]
+    fn conditional_or_partial_denies_are_not_lockouts() {
+        let document = PolicyDocument::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Sid":"TlsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::data-bucket/*","Condition":{"Bool":{"aws:SecureTransport":"false"}}},
+                {"Sid":"ObjectsOnly","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"arn:aws:s3:::data-bucket/*"},
+                {"Sid":"NoDeletes","Effect":"Deny","Principal":"*","Action":"s3:DeleteObject","Resource":"*"},
+                {"Sid":"OtherAccount","Effect":"Deny","Principal":{"AWS":"333333333333"},"Action":"*","Resource":"*"}]}"#,
+        )
+        .unwrap();
+        assert!(document.lockout_statements("222222222222", ARN).is_empty());
     }
 }
 

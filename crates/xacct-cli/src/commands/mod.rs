@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use xacct_aws::{DocumentRef, Session};
-use xacct_engine::{Plan, Replanner};
+use xacct_engine::{Plan, PlanOptions, Replanner};
 use xacct_spec::Spec;
 
 use crate::flags::{Cli, Command, LiveArgs};
@@ -107,6 +107,10 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
             if names.len() == 1 { "it" } else { "them" }
         );
     }
+    let options = PlanOptions {
+        allow_lockout: args.allow_lockout,
+        ..PlanOptions::new(&spec.sid_prefix)
+    };
     let runtime = runtime()?;
     let parallelism = usize::from(args.parallelism);
     let checked_at = utc_now();
@@ -133,7 +137,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         .await;
         progress.finish();
         let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
-        let plan = xacct_engine::plan(&spec.sid_prefix, &selection.resources, &observed)
+        let plan = xacct_engine::plan(&options, &selection.resources, &observed)
             .map_err(|errors| all("cannot plan", errors))?;
         anyhow::Ok((session, plan))
     })?;
@@ -141,7 +145,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         runtime,
         session,
         plan,
-        replanner: Arc::new(Replanner::new(&spec.sid_prefix, &selection.resources)),
+        replanner: Arc::new(Replanner::new(&options, &selection.resources)),
         spec_bytes: bytes,
         checked_at,
     })

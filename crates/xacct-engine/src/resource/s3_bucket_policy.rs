@@ -9,8 +9,9 @@ use xacct_spec::{Bucket, Grant, Spec};
 use crate::address::{Address, ResourceKind};
 use crate::change::{Planned, Write};
 use crate::error::PlanError;
+use crate::plan::PlanOptions;
 use crate::resource::policy_slice::{self, Limits};
-use crate::resource::{bucket_arn, bucket_location, DesiredResource};
+use crate::resource::{bucket_arn, bucket_location, partition, DesiredResource};
 
 use super::Desired;
 
@@ -50,30 +51,46 @@ fn grant_statement(grant: &Grant, bucket_arn: &str) -> Option<Statement> {
 }
 
 pub fn plan(
-    address: &Address,
-    prefix: &str,
+    resource: &DesiredResource,
+    options: &PlanOptions,
     desired: &[Statement],
     observed: Option<&str>,
 ) -> Result<Planned, PlanError> {
-    let bucket = address.name.clone();
+    let address = &resource.address;
+    let bucket = resource.aws_id.clone();
+    let bucket_arn = format!(
+        "arn:{}:s3:::{bucket}",
+        partition(resource.location.region.as_deref())
+    );
     let limits = Limits {
         bytes: SIZE_LIMIT,
         statements: None,
     };
-    policy_slice::plan(
+    let mut lockout = Vec::new();
+    let planned = policy_slice::plan(
         address,
-        prefix,
+        &options.sid_prefix,
         desired,
         observed,
         &limits,
         |merged| match merged {
-            Some(document) => Write::PutBucketPolicy {
-                bucket,
-                policy: document.to_json(),
-            },
+            Some(document) => {
+                lockout = document.lockout_statements(&resource.location.account_id, &bucket_arn);
+                Write::PutBucketPolicy {
+                    bucket,
+                    policy: document.to_json(),
+                }
+            }
             None => Write::DeleteBucketPolicy { bucket },
         },
-    )
+    )?;
+    if !lockout.is_empty() && !options.allow_lockout {
+        return Err(PlanError::Lockout {
+            address: address.clone(),
+            statements: lockout,
+        });
+    }
+    Ok(planned)
 }
 
 #[cfg(test)]
@@ -84,6 +101,53 @@ mod tests {
 
     fn address() -> Address {
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket")
+    }
+
+    fn resource() -> DesiredResource {
+        DesiredResource {
+            address: address(),
+            location: crate::resource::Location {
+                account: "data".into(),
+                account_id: "222222222222".into(),
+                region: Some("us-east-1".into()),
+            },
+            aws_id: "data-bucket".into(),
+            depends_on: vec![],
+            desired: Desired::BucketPolicy(vec![]),
+        }
+    }
+
+    fn options() -> PlanOptions {
+        PlanOptions::new("Quilt")
+    }
+
+    #[test]
+    fn a_policy_that_would_lock_the_owner_out_is_refused_unless_allowed() {
+        let observed = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
+        let error = plan(
+            &resource(),
+            &options(),
+            &[ours(&["s3:GetObject"])],
+            Some(observed),
+        )
+        .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.contains("Guard") && message.contains("--allow-lockout"),
+            "{message}"
+        );
+        let allowed = PlanOptions {
+            allow_lockout: true,
+            ..options()
+        };
+        let planned = plan(
+            &resource(),
+            &allowed,
+            &[ours(&["s3:GetObject"])],
+            Some(observed),
+        )
+        .unwrap();
+        assert_eq!(planned.action, ChangeAction::Create);
     }
 
     fn ours(actions: &[&str]) -> Statement {
@@ -101,7 +165,7 @@ mod tests {
 
     #[test]
     fn no_policy_and_grants_creates_the_slice() {
-        let planned = plan(&address(), "Quilt", &[ours(&["s3:GetObject"])], None).unwrap();
+        let planned = plan(&resource(), &options(), &[ours(&["s3:GetObject"])], None).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
         let Some(Write::PutBucketPolicy { policy, .. }) = planned.write else {
             panic!("expected a put, got {:?}", planned.write);
@@ -115,8 +179,8 @@ mod tests {
             r#"{{"Version":"2012-10-17","Statement":[{FOREIGN},{{"Action":"s3:getobject","Resource":["arn:aws:s3:::data-bucket/*","arn:aws:s3:::data-bucket"],"Principal":{{"AWS":"111111111111"}},"Effect":"Allow","Sid":"QuiltAccess"}}]}}"#
         );
         let planned = plan(
-            &address(),
-            "Quilt",
+            &resource(),
+            &options(),
             &[ours(&["s3:GetObject"])],
             Some(&observed),
         )
@@ -132,7 +196,7 @@ mod tests {
             r#"{{"Version":"2012-10-17","Statement":[{FOREIGN},{}]}}"#,
             ours(&["s3:GetObject"]).to_value()
         );
-        let planned = plan(&address(), "Quilt", &[], Some(&observed)).unwrap();
+        let planned = plan(&resource(), &options(), &[], Some(&observed)).unwrap();
         assert_eq!(planned.action, ChangeAction::Delete);
         let Some(Write::PutBucketPolicy { policy, .. }) = planned.write else {
             panic!("expected a put, got {:?}", planned.write);
@@ -148,7 +212,7 @@ mod tests {
             r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
             ours(&["s3:GetObject"]).to_value()
         );
-        let planned = plan(&address(), "Quilt", &[], Some(&observed)).unwrap();
+        let planned = plan(&resource(), &options(), &[], Some(&observed)).unwrap();
         assert_eq!(
             planned.write,
             Some(Write::DeleteBucketPolicy {
@@ -161,8 +225,8 @@ mod tests {
     fn a_deleted_role_in_a_foreign_statement_is_refused_before_writing() {
         let observed = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Legacy","Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEDELETED01"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data-bucket/*"}]}"#;
         let error = plan(
-            &address(),
-            "Quilt",
+            &resource(),
+            &options(),
             &[ours(&["s3:GetObject"])],
             Some(observed),
         )
@@ -176,13 +240,13 @@ mod tests {
     fn an_oversized_policy_is_refused() {
         let many: Vec<String> = (0..2000).map(|n| format!("s3:GetObject{n}")).collect();
         let many: Vec<&str> = many.iter().map(String::as_str).collect();
-        let error = plan(&address(), "Quilt", &[ours(&many)], None).unwrap_err();
+        let error = plan(&resource(), &options(), &[ours(&many)], None).unwrap_err();
         assert!(matches!(error, PlanError::TooLarge { .. }), "{error}");
     }
 
     #[test]
     fn an_unparseable_live_policy_is_an_error_naming_the_address() {
-        let error = plan(&address(), "Quilt", &[], Some("{not json")).unwrap_err();
+        let error = plan(&resource(), &options(), &[], Some("{not json")).unwrap_err();
         assert!(error.to_string().contains("s3_bucket_policy.data-bucket"));
     }
 }
