@@ -11,6 +11,8 @@ use aws_config::{BehaviorVersion, Region, SdkConfig};
 use xacct_engine::Location;
 use xacct_spec::{Account, Credentials, Spec};
 
+use aws_credential_types::provider::{future, ProvideCredentials};
+
 use crate::error::{causes, Error};
 
 /// Connections to every account a run needs.
@@ -140,8 +142,18 @@ fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {
     loader
 }
 
+/// One account's SDK config, with its credentials resolved now, so that a
+/// bad profile or role stops the run with one clear error before any read,
+/// and with one STS call per account: AssumeRole for a role (whose account the
+/// spec has already checked against the role ARN), GetCallerIdentity for a
+/// profile or the default chain (whose account is otherwise unknown).
 async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
     let region = account.region.as_deref();
+    let credentials_error = |message: String| Error::Credentials {
+        account: account.name.clone(),
+        account_id: account.id.clone(),
+        message,
+    };
     let config = match &account.credentials {
         Credentials::DefaultChain => base_loader(region).load().await,
         Credentials::Profile(profile) => base_loader(region).profile_name(profile).load().await,
@@ -159,11 +171,26 @@ async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
                 provider = provider.external_id(external_id);
             }
             let provider = provider.build().await;
-            base.to_builder()
+            let first = provider
+                .provide_credentials()
+                .await
+                .map_err(|error| credentials_error(causes(&error)))?;
+            let credentials = Prefetched {
+                first: Mutex::new(Some(first)),
+                provider,
+            };
+            let config = base
+                .to_builder()
                 .credentials_provider(aws_sdk_sts::config::SharedCredentialsProvider::new(
-                    provider,
+                    credentials,
                 ))
-                .build()
+                .build();
+            if config.region().is_none() {
+                return Err(Error::NoRegion {
+                    account: account.name.clone(),
+                });
+            }
+            return Ok(config);
         }
     };
     if config.region().is_none() {
@@ -173,6 +200,32 @@ async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
     }
     verify_identity(account, &config).await?;
     Ok(config)
+}
+
+/// Role credentials fetched once up front and handed to the first caller (the
+/// SDK's identity cache, shared by every client of the account); renewed
+/// through the role provider only if they expire during a long run.
+#[derive(Debug)]
+struct Prefetched {
+    first: Mutex<Option<aws_credential_types::Credentials>>,
+    provider: aws_config::sts::AssumeRoleProvider,
+}
+
+impl ProvideCredentials for Prefetched {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        let first = self
+            .first
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .take();
+        match first {
+            Some(credentials) => future::ProvideCredentials::ready(Ok(credentials)),
+            None => self.provider.provide_credentials(),
+        }
+    }
 }
 
 async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<(), Error> {
