@@ -911,3 +911,102 @@ pub async fn get_notifications(
         .await
         .unwrap_or_else(|e| panic!("get notifications of {bucket}: {e:?}"))
 }
+
+// ---------------------------------------------------------------------------
+// Fault proxy helpers (tests/faults.rs, tests/request_counts.rs)
+// ---------------------------------------------------------------------------
+
+/// A fault proxy in front of `emu` (its own thread; stopped when dropped),
+/// configured by `configure` from a no-fault config, and a workspace whose
+/// xacct runs talk to the emulator through it.
+pub fn proxied_workspace(
+    emu: &Emulator,
+    configure: impl FnOnce(xacct_fault_proxy::Config) -> xacct_fault_proxy::Config,
+) -> (xacct_fault_proxy::FaultProxy, Workspace) {
+    let config = configure(xacct_fault_proxy::Config::new(emu.endpoint()));
+    let proxy = xacct_fault_proxy::FaultProxy::start(config).expect("start the fault proxy");
+    let ws = Workspace::with_endpoint(&proxy.endpoint());
+    (proxy, ws)
+}
+
+/// A CloudTrail client acting as the deployer role of `account`, talking to
+/// the emulator directly.
+pub async fn cloudtrail_client(emu: &Emulator, account: &str) -> aws_sdk_cloudtrail::Client {
+    let conf = aws_sdk_cloudtrail::Config::builder()
+        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
+        .region(aws_sdk_cloudtrail::config::Region::new(REGION))
+        .endpoint_url(emu.endpoint())
+        .credentials_provider(emu.assume(account).await)
+        .build();
+    aws_sdk_cloudtrail::Client::from_conf(conf)
+}
+
+/// Creates a trail in `account` logging to a new bucket `<trail>-logs`.
+pub async fn create_trail(emu: &Emulator, account: &str, trail: &str) -> String {
+    let logs = format!("{trail}-logs");
+    emu.create_bucket(account, &logs).await;
+    cloudtrail_client(emu, account)
+        .await
+        .create_trail()
+        .name(trail)
+        .s3_bucket_name(&logs)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create trail {trail}: {e:?}"))
+        .trail_arn()
+        .expect("trail ARN")
+        .to_string()
+}
+
+/// The trail's basic event selectors as stored.
+pub async fn basic_selectors(
+    emu: &Emulator,
+    account: &str,
+    trail: &str,
+) -> Vec<aws_sdk_cloudtrail::types::EventSelector> {
+    cloudtrail_client(emu, account)
+        .await
+        .get_event_selectors()
+        .trail_name(trail)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("get selectors of {trail}: {e:?}"))
+        .event_selectors()
+        .to_vec()
+}
+
+/// Puts basic event selectors on a trail (as another team would).
+pub async fn put_basic_selectors(
+    emu: &Emulator,
+    account: &str,
+    trail: &str,
+    selectors: Vec<aws_sdk_cloudtrail::types::EventSelector>,
+) {
+    cloudtrail_client(emu, account)
+        .await
+        .put_event_selectors()
+        .trail_name(trail)
+        .set_event_selectors(Some(selectors))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put selectors on {trail}: {e:?}"));
+}
+
+/// A basic selector logging S3 object events of `values` (`arn:aws:s3:::b/`).
+pub fn s3_basic_selector(values: &[&str]) -> aws_sdk_cloudtrail::types::EventSelector {
+    use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+    EventSelector::builder()
+        .read_write_type(ReadWriteType::All)
+        .include_management_events(true)
+        .data_resources(
+            DataResource::builder()
+                .r#type("AWS::S3::Object")
+                .set_values(Some(values.iter().map(|v| v.to_string()).collect()))
+                .build(),
+        )
+        .build()
+}
+
+// ---------------------------------------------------------------------------
+// End of fault proxy helpers
+// ---------------------------------------------------------------------------
