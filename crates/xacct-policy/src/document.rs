@@ -492,4 +492,19 @@ mod tests {
             r#"{"Version":"2012-10-17","Statement":[]}"#
         );
     }
+
+    /// Caught by the policy_roundtrip fuzz target (seed: fuzz/corpus/
+    /// policy_roundtrip/float_condition_drift.json):
+    /// serde_json's default float parser may be off by one ULP, so a foreign
+    /// numeric condition value drifted on every read/write cycle and the
+    /// written document no longer compared equal to the one read.
+    #[test]
+    fn float_condition_values_survive_write_and_read_back() {
+        let text = r#"{"Statement":{"Effect":"Allow","Action":"s3:GetObject","Condition":{"NumericLessThan":{"s3:max-keys":[1.0715660391465826e-75,3.0261999441573203e-52,2.347135155778617e+214]}}}}"#;
+        let read = parse(text);
+        assert_eq!(read.to_json(), text);
+        let read_back = parse(&read.to_json());
+        assert_eq!(read_back.canonical(), read.canonical());
+        assert_eq!(read_back.to_json(), text);
+    }
 }
