@@ -8,39 +8,21 @@ mod support;
 use aws_sdk_cloudtrail::types::{
     AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, ReadWriteType,
 };
-use support::{assert_converged, spec_accounts, Emulator, Workspace, CONTROL, DATA, REGION};
+use support::{
+    assert_converged, cloudtrail_client, create_trail, spec_accounts, Emulator, Workspace, CONTROL,
+    DATA, REGION,
+};
 
 const OTHER_TEAM: &str = "arn:aws:s3:::other-team-bucket/";
 const AUDIT_FUNCTION: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
 const OURS: [&str; 2] = ["arn:aws:s3:::quilt-data-a/", "arn:aws:s3:::quilt-data-b/"];
-
-/// A CloudTrail client acting as the deployer role of the control account,
-/// which owns the trails.
-async fn cloudtrail(emu: &Emulator) -> aws_sdk_cloudtrail::Client {
-    let conf = aws_sdk_cloudtrail::Config::builder()
-        .behavior_version(aws_sdk_cloudtrail::config::BehaviorVersion::latest())
-        .region(aws_sdk_cloudtrail::config::Region::new(REGION))
-        .endpoint_url(emu.endpoint())
-        .credentials_provider(emu.assume(CONTROL).await)
-        .build();
-    aws_sdk_cloudtrail::Client::from_conf(conf)
-}
 
 /// The data buckets and a trail (with its log bucket) in the control
 /// account; returns the trail's ARN. A new trail has AWS's default selector.
 async fn world(emu: &Emulator, trail: &str) -> String {
     emu.create_bucket(DATA, "quilt-data-a").await;
     emu.create_bucket(DATA, "quilt-data-b").await;
-    emu.create_bucket(CONTROL, "quilt-trail-logs").await;
-    let created = cloudtrail(emu)
-        .await
-        .create_trail()
-        .name(trail)
-        .s3_bucket_name("quilt-trail-logs")
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("create trail {trail}: {e:?}"));
-    created.trail_arn().expect("trail ARN").to_string()
+    create_trail(emu, CONTROL, trail).await
 }
 
 fn spec(trail: &str, mode: &str, buckets_logged: bool) -> String {
@@ -117,7 +99,7 @@ fn management_selector() -> AdvancedEventSelector {
 }
 
 async fn put_basic(emu: &Emulator, trail: &str, selectors: Vec<EventSelector>) {
-    cloudtrail(emu)
+    cloudtrail_client(emu, CONTROL)
         .await
         .put_event_selectors()
         .trail_name(trail)
@@ -128,7 +110,7 @@ async fn put_basic(emu: &Emulator, trail: &str, selectors: Vec<EventSelector>) {
 }
 
 async fn put_advanced(emu: &Emulator, trail: &str, selectors: Vec<AdvancedEventSelector>) {
-    cloudtrail(emu)
+    cloudtrail_client(emu, CONTROL)
         .await
         .put_event_selectors()
         .trail_name(trail)
@@ -143,7 +125,7 @@ async fn selectors(
     emu: &Emulator,
     trail: &str,
 ) -> (Vec<EventSelector>, Vec<AdvancedEventSelector>) {
-    let out = cloudtrail(emu)
+    let out = cloudtrail_client(emu, CONTROL)
         .await
         .get_event_selectors()
         .trail_name(trail)

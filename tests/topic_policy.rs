@@ -6,7 +6,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA, REGION,
+    assert_converged, sids, sns_client, spec_accounts, statement_by_sid, topic_policy_of, Emulator,
+    Workspace, DATA, REGION,
 };
 
 const TOPIC: &str = "quilt-events";
@@ -15,33 +16,12 @@ fn topic_arn() -> String {
     format!("arn:aws:sns:{REGION}:{DATA}:{TOPIC}")
 }
 
-async fn sns(emu: &Emulator) -> aws_sdk_sns::Client {
-    let conf = aws_sdk_sns::Config::builder()
-        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-        .region(aws_sdk_sns::config::Region::new(REGION))
-        .endpoint_url(emu.endpoint())
-        .credentials_provider(emu.assume(DATA).await)
-        .build();
-    aws_sdk_sns::Client::from_conf(conf)
-}
-
 async fn topic_policy(emu: &Emulator) -> Value {
-    let attributes = sns(emu)
-        .await
-        .get_topic_attributes()
-        .topic_arn(topic_arn())
-        .send()
-        .await
-        .expect("get topic attributes");
-    let text = attributes
-        .attributes()
-        .and_then(|a| a.get("Policy"))
-        .expect("a topic always has a policy");
-    serde_json::from_str(text).expect("policy is JSON")
+    topic_policy_of(emu, DATA, &topic_arn()).await
 }
 
 async fn set_topic_policy(emu: &Emulator, policy: &Value) {
-    sns(emu)
+    sns_client(emu, DATA)
         .await
         .set_topic_attributes()
         .topic_arn(topic_arn())
@@ -67,7 +47,7 @@ fn monitoring_statement() -> Value {
 /// statement) and the spec granting the control account, with `grant_actions`.
 async fn world(grant_actions: &str) -> (Emulator, Workspace, Value) {
     let emu = Emulator::start();
-    sns(&emu)
+    sns_client(&emu, DATA)
         .await
         .create_topic()
         .name(TOPIC)
