@@ -141,11 +141,12 @@ pub(crate) fn location(spec: &Spec, account: &str, region: Option<&str>) -> Loca
 
 /// `arn:<partition>:s3:::<bucket>`.
 pub(crate) fn bucket_arn(spec: &Spec, bucket: &xacct_spec::Bucket) -> String {
-    format!(
-        "arn:{}:s3:::{}",
-        partition(spec.bucket_region(bucket)),
-        bucket.name
-    )
+    s3_arn(spec.bucket_region(bucket), &bucket.name)
+}
+
+/// `arn:<partition>:s3:::<bucket>` for a bucket in `region`.
+pub(crate) fn s3_arn(region: Option<&str>, bucket: &str) -> String {
+    format!("arn:{}:s3:::{bucket}", partition(region))
 }
 
 /// The ARN partition of a region: buckets in China and GovCloud have their own.

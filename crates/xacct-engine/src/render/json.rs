@@ -2,7 +2,7 @@
 
 use serde_json::{json, Value};
 
-use super::text::lines;
+use super::text::changed_lines;
 use crate::change::ResourceChange;
 use crate::plan::Plan;
 
@@ -24,11 +24,7 @@ pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
         .pending()
         .map(|change| {
             let mut entry = resource_change(change);
-            entry["changes"] = lines(change)
-                .into_iter()
-                .filter(|line| line.marker != ' ')
-                .map(|line| format!("{} {}", line.marker, line.text.trim_end_matches(" {")))
-                .collect();
+            entry["changes"] = changed_lines(change).into();
             entry
         })
         .collect();

@@ -50,11 +50,7 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
     let mut out = String::new();
     let drifted: Vec<&ResourceChange> = plan.pending().collect();
     for change in &drifted {
-        let what: Vec<String> = lines(change)
-            .into_iter()
-            .filter(|line| line.marker != ' ')
-            .map(|line| format!("{} {}", line.marker, line.text.trim_end_matches(" {")))
-            .collect();
+        let what = changed_lines(change);
         let _ = writeln!(
             out,
             "{}",
@@ -85,6 +81,16 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
         );
     }
     out
+}
+
+/// What changed, one `+ - ~` line each without block punctuation: the drift
+/// report's summary of an address, in text and JSON alike.
+pub(super) fn changed_lines(change: &ResourceChange) -> Vec<String> {
+    lines(change)
+        .into_iter()
+        .filter(|line| line.marker != ' ')
+        .map(|line| format!("{} {}", line.marker, line.text.trim_end_matches(" {")))
+        .collect()
 }
 
 pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {

@@ -10,7 +10,7 @@ use xacct_spec::{ReadWrite, SelectorMode, Spec};
 use crate::address::{Address, ResourceKind};
 use crate::change::{ChangeAction, Planned, Write};
 use crate::error::PlanError;
-use crate::resource::{location, partition, Desired, DesiredResource};
+use crate::resource::{bucket_arn, location, Desired, DesiredResource};
 
 /// A trail's selectors as the engine sees them (xacct-aws converts to and
 /// from the SDK's types). At most one of the two lists is in use.
@@ -106,13 +106,7 @@ pub fn desired(spec: &Spec) -> Option<DesiredResource> {
         .buckets
         .values()
         .filter(|bucket| bucket.cloudtrail)
-        .map(|bucket| {
-            format!(
-                "arn:{}:s3:::{}/",
-                partition(spec.bucket_region(bucket)),
-                bucket.name
-            )
-        })
+        .map(|bucket| format!("{}/", bucket_arn(spec, bucket)))
         .collect();
     bucket_prefixes.sort();
     Some(DesiredResource {
@@ -705,6 +699,14 @@ fn plan_advanced(
 mod tests {
     use super::*;
 
+    /// Plans with the default prefix at the test address.
+    fn plan_quilt(
+        desired: &DesiredSelectors,
+        observed: &EventSelectors,
+    ) -> Result<Planned, PlanError> {
+        plan(&address(), "Quilt", desired, observed)
+    }
+
     const OTHER: &str = "arn:aws:s3:::other-team-bucket/";
     const LAMBDA: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
 
@@ -835,9 +837,7 @@ cloudtrail:
             ],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Basic, &["b-data", "a-data"]),
             &observed,
         )
@@ -872,9 +872,7 @@ cloudtrail:
             )],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Basic, &["a-data", "b-data"]),
             &observed,
         )
@@ -894,9 +892,7 @@ cloudtrail:
             )],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Basic, &["a-data", "b-data"]),
             &observed,
         )
@@ -913,7 +909,7 @@ cloudtrail:
         let mut desired = wanted(SelectorMode::Basic, &["a-data"]);
         desired.read_write = ReadWrite::WriteOnly;
         desired.include_management_events = false;
-        let planned = plan(&address(), "Quilt", &desired, &default_only()).unwrap();
+        let planned = plan_quilt(&desired, &default_only()).unwrap();
         let selectors = written(&planned);
         assert_eq!(selectors.basic[0], basic("All", true, &[]));
         assert_eq!(
@@ -933,22 +929,14 @@ cloudtrail:
             basic: vec![basic("All", true, &[(S3_OBJECT, &["arn:aws:s3:::gone/"])])],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Basic, &[]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Basic, &[]), &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.write, None);
     }
 
     #[test]
     fn basic_mode_on_an_advanced_trail_says_to_choose_advanced_or_auto() {
-        let error = plan(
-            &address(),
-            "Quilt",
+        let error = plan_quilt(
             &wanted(SelectorMode::Basic, &["a-data"]),
             &advanced(vec![lambda_selector()]),
         )
@@ -963,13 +951,7 @@ cloudtrail:
     fn basic_limits_are_checked_with_what_to_do() {
         let buckets: Vec<String> = (0..251).map(|n| format!("bucket-{n}")).collect();
         let names: Vec<&str> = buckets.iter().map(String::as_str).collect();
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Basic, &names),
-            &default_only(),
-        )
-        .unwrap_err();
+        let error = plan_quilt(&wanted(SelectorMode::Basic, &names), &default_only()).unwrap_err();
         let text = error.to_string();
         assert!(text.contains("251 data resource values"), "{text}");
         assert!(text.contains("selector_mode: advanced"), "{text}");
@@ -978,22 +960,14 @@ cloudtrail:
             basic: (0..5).map(|_| basic("ReadOnly", false, &[])).collect(),
             advanced: Vec::new(),
         };
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Basic, &["a-data"]),
-            &crowded,
-        )
-        .unwrap_err();
+        let error = plan_quilt(&wanted(SelectorMode::Basic, &["a-data"]), &crowded).unwrap_err();
         assert!(error.to_string().contains("6 selectors"), "{error}");
     }
 
     #[test]
     fn advanced_adds_our_selector_and_keeps_the_foreign_one() {
         let observed = advanced(vec![default_management_selector(), lambda_selector()]);
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Advanced, &["a-data", "b-data"]),
             &observed,
         )
@@ -1027,13 +1001,7 @@ cloudtrail:
         ] {
             let mut desired = wanted(SelectorMode::Advanced, &["a-data"]);
             desired.read_write = read_write;
-            let planned = plan(
-                &address(),
-                "Quilt",
-                &desired,
-                &advanced(vec![lambda_selector()]),
-            )
-            .unwrap();
+            let planned = plan_quilt(&desired, &advanced(vec![lambda_selector()])).unwrap();
             let ours = named(&written(&planned).advanced, "QuiltS3DataEvents");
             assert_eq!(condition(ours, "readOnly").equals, [value]);
         }
@@ -1053,9 +1021,7 @@ cloudtrail:
                 field("eventCategory", &["Data"]),
             ],
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Auto, &["a-data", "b-data"]),
             &advanced(vec![lambda_selector(), ours]),
         )
@@ -1070,9 +1036,7 @@ cloudtrail:
             "QuiltS3DataEvents",
             &wanted(SelectorMode::Advanced, &["a-data", "old-data"]),
         );
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Advanced, &["a-data", "b-data"]),
             &advanced(vec![stale, lambda_selector()]),
         )
@@ -1090,9 +1054,7 @@ cloudtrail:
     #[test]
     fn removal_deletes_our_selector_and_keeps_the_others() {
         let ours = managed_selector("QuiltS3DataEvents", &wanted(SelectorMode::Advanced, &["a"]));
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Advanced, &[]),
             &advanced(vec![lambda_selector(), ours]),
         )
@@ -1106,13 +1068,7 @@ cloudtrail:
     #[test]
     fn removal_leaving_no_selector_writes_back_the_default_management_selector() {
         let ours = managed_selector("QuiltS3DataEvents", &wanted(SelectorMode::Advanced, &["a"]));
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Auto, &[]),
-            &advanced(vec![ours]),
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Auto, &[]), &advanced(vec![ours])).unwrap();
         assert_eq!(planned.action, ChangeAction::Delete);
         let selectors = &written(&planned).advanced;
         assert_eq!(selectors.len(), 1);
@@ -1149,13 +1105,7 @@ cloudtrail:
             ],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Advanced, &["a-data"]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Advanced, &["a-data"]), &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
         let selectors = written(&planned);
         assert!(selectors.basic.is_empty());
@@ -1206,13 +1156,7 @@ cloudtrail:
 
     #[test]
     fn advanced_mode_leaves_a_basic_trail_alone_when_nothing_is_declared() {
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Advanced, &[]),
-            &default_only(),
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Advanced, &[]), &default_only()).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.write, None);
     }
@@ -1223,13 +1167,7 @@ cloudtrail:
             basic: vec![basic("All", true, &[(S3_OBJECT, &[OTHER])])],
             advanced: Vec::new(),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Auto, &["a-data"]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Auto, &["a-data"]), &observed).unwrap();
         let selectors = written(&planned);
         assert!(selectors.advanced.is_empty());
         assert_eq!(
@@ -1240,9 +1178,7 @@ cloudtrail:
 
     #[test]
     fn auto_follows_a_trail_using_advanced_selectors() {
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wanted(SelectorMode::Auto, &["a-data"]),
             &advanced(vec![lambda_selector()]),
         )
@@ -1255,13 +1191,8 @@ cloudtrail:
 
     #[test]
     fn auto_on_a_default_only_trail_uses_basic() {
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Auto, &["a-data"]),
-            &default_only(),
-        )
-        .unwrap();
+        let planned =
+            plan_quilt(&wanted(SelectorMode::Auto, &["a-data"]), &default_only()).unwrap();
         let selectors = written(&planned);
         assert_eq!(
             selectors.basic,
@@ -1277,13 +1208,7 @@ cloudtrail:
     fn auto_on_a_default_only_trail_converts_when_basic_limits_would_be_exceeded() {
         let buckets: Vec<String> = (0..300).map(|n| format!("bucket-{n:03}")).collect();
         let names: Vec<&str> = buckets.iter().map(String::as_str).collect();
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Auto, &names),
-            &default_only(),
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted(SelectorMode::Auto, &names), &default_only()).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
         let selectors = written(&planned);
         assert!(selectors.basic.is_empty());
@@ -1301,9 +1226,7 @@ cloudtrail:
     fn advanced_value_limit_is_checked_with_what_to_do() {
         let buckets: Vec<String> = (0..499).map(|n| format!("bucket-{n:03}")).collect();
         let names: Vec<&str> = buckets.iter().map(String::as_str).collect();
-        let error = plan(
-            &address(),
-            "Quilt",
+        let error = plan_quilt(
             &wanted(SelectorMode::Advanced, &names),
             &advanced(vec![lambda_selector()]),
         )
@@ -1319,13 +1242,7 @@ cloudtrail:
             basic: vec![basic("All", true, &[])],
             advanced: vec![lambda_selector()],
         };
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wanted(SelectorMode::Auto, &["a"]),
-            &observed,
-        )
-        .unwrap_err();
+        let error = plan_quilt(&wanted(SelectorMode::Auto, &["a"]), &observed).unwrap_err();
         assert!(
             error.to_string().contains("both basic and advanced"),
             "{error}"

@@ -412,6 +412,14 @@ fn filters_overlap(a: &NotificationEntry, b: &NotificationEntry) -> bool {
 mod tests {
     use super::*;
 
+    /// Plans with the default prefix at the test address.
+    fn plan_quilt(
+        desired: &DesiredNotification,
+        observed: &NotificationConfiguration,
+    ) -> Result<Planned, PlanError> {
+        plan(&address(), "Quilt", desired, observed)
+    }
+
     const OUR_TOPIC: &str = "arn:aws:sns:us-east-1:222222222222:quilt-events";
     const ANALYTICS_TOPIC: &str = "arn:aws:sns:us-east-1:222222222222:analytics-events";
     const AUDIT_QUEUE: &str = "arn:aws:sqs:us-east-1:222222222222:audit";
@@ -523,9 +531,7 @@ sns_topics:
     #[test]
     fn create_adds_our_entry_and_writes_every_foreign_entry_back_as_read() {
         let observed = foreign_document();
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wants_topic(&["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
             &observed,
         )
@@ -561,13 +567,7 @@ sns_topics:
             topics: vec![entry(None, ANALYTICS_TOPIC, &["s3:ObjectTagging:*"], &[])],
             ..NotificationConfiguration::default()
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wants_topic(&["s3:ObjectCreated:*"]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wants_topic(&["s3:ObjectCreated:*"]), &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
         assert_eq!(written(&planned).topics[0], observed.topics[0]);
         assert_eq!(written(&planned).topics.len(), 2);
@@ -579,9 +579,7 @@ sns_topics:
         observed
             .topics
             .insert(0, ours(&["s3:ObjectRemoved:*", "s3:ObjectCreated:*"]));
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wants_topic(&["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
             &observed,
         )
@@ -609,7 +607,7 @@ sns_topics:
             topics: vec![found],
             ..NotificationConfiguration::default()
         };
-        let planned = plan(&address(), "Quilt", &wanted, &observed).unwrap();
+        let planned = plan_quilt(&wanted, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.after[0]["Filter"], json!({"Prefix": "data/"}));
     }
@@ -618,9 +616,7 @@ sns_topics:
     fn changed_events_update_our_entry_only() {
         let mut observed = foreign_document();
         observed.topics.push(ours(&["s3:ObjectCreated:*"]));
-        let planned = plan(
-            &address(),
-            "Quilt",
+        let planned = plan_quilt(
             &wants_topic(&["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]),
             &observed,
         )
@@ -643,7 +639,7 @@ sns_topics:
             topic: None,
             eventbridge: Some(true),
         };
-        let planned = plan(&address(), "Quilt", &wanted, &observed).unwrap();
+        let planned = plan_quilt(&wanted, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Update);
         assert_eq!(
             planned.after,
@@ -667,7 +663,7 @@ sns_topics:
             topic: None,
             eventbridge: Some(true),
         };
-        let planned = plan(&address(), "Quilt", &wanted, &observed).unwrap();
+        let planned = plan_quilt(&wanted, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.write, None);
     }
@@ -678,13 +674,7 @@ sns_topics:
             eventbridge: true,
             ..foreign_document()
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wants_topic(&["s3:ObjectCreated:*"]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wants_topic(&["s3:ObjectCreated:*"]), &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
         assert!(written(&planned).eventbridge, "someone else's flag is kept");
         assert!(planned
@@ -703,7 +693,7 @@ sns_topics:
             topic: None,
             eventbridge: Some(false),
         };
-        let planned = plan(&address(), "Quilt", &wanted, &observed).unwrap();
+        let planned = plan_quilt(&wanted, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Delete);
         assert_eq!(planned.after, Value::Null);
         let merged = written(&planned);
@@ -717,13 +707,7 @@ sns_topics:
             topic: None,
             eventbridge: Some(false),
         };
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wanted,
-            &NotificationConfiguration::default(),
-        )
-        .unwrap();
+        let planned = plan_quilt(&wanted, &NotificationConfiguration::default()).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.before, Value::Null);
     }
@@ -741,7 +725,7 @@ sns_topics:
             topic: None,
             eventbridge: Some(false),
         };
-        let planned = plan(&address(), "Quilt", &wanted, &observed).unwrap();
+        let planned = plan_quilt(&wanted, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Delete);
         assert_eq!(planned.before[0]["QueueArn"], json!(AUDIT_QUEUE));
         assert_eq!(written(&planned), &foreign_document());
@@ -758,14 +742,9 @@ sns_topics:
             )],
             ..NotificationConfiguration::default()
         };
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wants_topic(&["s3:ObjectCreated:*"]),
-            &observed,
-        )
-        .unwrap_err()
-        .to_string();
+        let error = plan_quilt(&wants_topic(&["s3:ObjectCreated:*"]), &observed)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains("s3_bucket_notification.data-bucket"),
             "{error}"
@@ -787,14 +766,9 @@ sns_topics:
             )],
             ..NotificationConfiguration::default()
         };
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wants_topic(&["s3:ObjectCreated:*"]),
-            &observed,
-        )
-        .unwrap_err()
-        .to_string();
+        let error = plan_quilt(&wants_topic(&["s3:ObjectCreated:*"]), &observed)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("\"thumbnails\""), "{error}");
         assert!(error.contains(THUMBNAILER), "{error}");
         assert!(
@@ -824,7 +798,7 @@ sns_topics:
             ],
             ..NotificationConfiguration::default()
         };
-        let planned = plan(&address(), "Quilt", &narrow, &observed).unwrap();
+        let planned = plan_quilt(&narrow, &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
     }
 
@@ -868,14 +842,9 @@ sns_topics:
         if let Some(topic) = wanted.topic.as_mut() {
             topic.arn.clear();
         }
-        let error = plan(
-            &address(),
-            "Quilt",
-            &wanted,
-            &NotificationConfiguration::default(),
-        )
-        .unwrap_err()
-        .to_string();
+        let error = plan_quilt(&wanted, &NotificationConfiguration::default())
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("region"), "{error}");
     }
 
@@ -885,13 +854,7 @@ sns_topics:
         // since (S3 would have refused it; nothing of ours is written).
         let mut observed = foreign_document();
         observed.topics.push(ours(&["s3:ObjectRemoved:*"]));
-        let planned = plan(
-            &address(),
-            "Quilt",
-            &wants_topic(&["s3:ObjectRemoved:*"]),
-            &observed,
-        )
-        .unwrap();
+        let planned = plan_quilt(&wants_topic(&["s3:ObjectRemoved:*"]), &observed).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
     }
 }

@@ -11,7 +11,7 @@ use crate::change::{Planned, Write};
 use crate::error::PlanError;
 use crate::plan::PlanOptions;
 use crate::resource::policy_slice::{self, Limits};
-use crate::resource::{bucket_arn, bucket_location, partition, DesiredResource};
+use crate::resource::{bucket_arn, bucket_location, s3_arn, DesiredResource};
 
 use super::Desired;
 
@@ -58,10 +58,7 @@ pub fn plan(
 ) -> Result<Planned, PlanError> {
     let address = &resource.address;
     let bucket = resource.aws_id.clone();
-    let bucket_arn = format!(
-        "arn:{}:s3:::{bucket}",
-        partition(resource.location.region.as_deref())
-    );
+    let bucket_arn = s3_arn(resource.location.region.as_deref(), &bucket);
     let limits = Limits {
         bytes: SIZE_LIMIT,
         statements: None,
