@@ -26,6 +26,36 @@ pub struct Applied {
     pub outcome: Result<(), Error>,
 }
 
+/// How one planned write ended, for reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteStatus {
+    Applied,
+    /// Attempted and failed (the error carries the AWS code).
+    Failed,
+    /// Not attempted: a write it depends on did not happen.
+    Skipped,
+}
+
+impl WriteStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WriteStatus::Applied => "applied",
+            WriteStatus::Failed => "failed",
+            WriteStatus::Skipped => "skipped",
+        }
+    }
+}
+
+impl Applied {
+    pub fn status(&self) -> WriteStatus {
+        match &self.outcome {
+            Ok(()) => WriteStatus::Applied,
+            Err(Error::Skipped { .. }) => WriteStatus::Skipped,
+            Err(_) => WriteStatus::Failed,
+        }
+    }
+}
+
 /// Applies every pending change of `plan`, calling `report` as each finishes.
 /// A change whose dependency failed (or was skipped) is skipped; independent
 /// changes go on, so a re-run only has the failed part left to do. With a

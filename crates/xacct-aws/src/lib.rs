@@ -13,7 +13,7 @@ mod s3_ownership_controls;
 mod session;
 mod sns_topic_policy;
 
-pub use apply::{apply, Applied};
+pub use apply::{apply, Applied, WriteStatus};
 pub use error::Error;
 pub use observe::{observe, stale_changes, DocumentRef, Progress};
 pub use permissions::{Access, Operation, OPERATIONS};

@@ -109,7 +109,10 @@ pub async fn observe(
 }
 
 /// The addresses of `plan`'s pending changes whose document is no longer
-/// what the change was computed from (re-read now, concurrently).
+/// what the change was computed from (re-read now, concurrently). A saved
+/// plan is checked whole with this before its first write, so it is applied
+/// entirely or not at all; `apply` still re-reads each document just before
+/// writing it, which closes the window between the two.
 pub async fn stale_changes(
     session: &Arc<Session>,
     plan: &Plan,

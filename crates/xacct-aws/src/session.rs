@@ -30,13 +30,15 @@ pub(crate) struct Clients {
 }
 
 impl Session {
-    /// Resolves credentials for the named accounts of the spec, concurrently,
+    /// Resolves credentials for the named accounts of the spec (each once,
+    /// however often it is named), concurrently,
     /// and checks that each really is the account the spec says: applying to
     /// the wrong account is the one mistake a plan could not show.
     pub async fn connect<'a>(
         spec: &Spec,
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> Result<Session, Vec<Error>> {
+        let accounts: std::collections::BTreeSet<&str> = accounts.into_iter().collect();
         let mut tasks = tokio::task::JoinSet::new();
         for name in accounts {
             if let Some(account) = spec.accounts.get(name) {

@@ -1,13 +1,12 @@
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use serde_json::json;
-use xacct_aws::{Applied, Session};
+use xacct_aws::{Applied, Session, WriteStatus};
 use xacct_engine::render::{self, Style};
 use xacct_engine::{plan_file, ChangeAction, Plan, Replanner};
 
 use crate::commands::show::read_plan_file;
-use crate::commands::{all, live_plan, load_spec, runtime, Status};
+use crate::commands::{all, connect, live_plan, load_spec, runtime, Status};
 use crate::flags::{ApplyArgs, Format};
 use crate::terminal;
 
@@ -63,16 +62,11 @@ fn exec_saved(args: &ApplyArgs) -> anyhow::Result<Status> {
     let runtime = runtime()?;
     let parallelism = usize::from(args.live.parallelism);
     let session = runtime.block_on(async {
-        let accounts: BTreeSet<&str> = file
-            .plan
-            .pending()
-            .map(|change| change.location.account.as_str())
-            .collect();
-        let session = Arc::new(
-            Session::connect(&loaded.spec, accounts)
-                .await
-                .map_err(|errors| all("cannot connect to AWS", errors))?,
-        );
+        let session = connect(
+            &loaded.spec,
+            file.plan.pending().map(|change| &change.location),
+        )
+        .await?;
         let stale = xacct_aws::stale_changes(&session, &file.plan, parallelism)
             .await
             .map_err(|errors| all("cannot re-read the live state", errors))?;
@@ -167,8 +161,8 @@ fn counts(results: &[Applied]) -> (usize, usize, usize) {
 /// `address: skipped: why`.
 fn outcome_line(applied: &Applied) -> String {
     let address = &applied.address;
-    match &applied.outcome {
-        Ok(()) => {
+    match (&applied.outcome, applied.status()) {
+        (Ok(()), _) => {
             let done = match applied.action {
                 ChangeAction::Create => "created",
                 ChangeAction::Update => "updated",
@@ -177,8 +171,8 @@ fn outcome_line(applied: &Applied) -> String {
             };
             format!("{address}: {done} ({})", applied.operation)
         }
-        Err(error @ xacct_aws::Error::Skipped { .. }) => format!("{address}: skipped: {error}"),
-        Err(error) => format!(
+        (Err(error), WriteStatus::Skipped) => format!("{address}: skipped: {error}"),
+        (Err(error), _) => format!(
             "{address}: failed ({}): {error}",
             error.code().unwrap_or(applied.operation)
         ),
@@ -189,23 +183,18 @@ fn report_json(results: &[Applied]) -> serde_json::Value {
     let entries: Vec<serde_json::Value> = results
         .iter()
         .map(|applied| {
-            let (status, code, message) = match &applied.outcome {
-                Ok(()) => ("applied", None, None),
-                Err(error @ xacct_aws::Error::Skipped { .. }) => {
-                    ("skipped", None, Some(error.to_string()))
-                }
-                Err(error) => ("failed", error.code(), Some(error.to_string())),
-            };
+            let error = applied.outcome.as_ref().err();
             json!({
                 "address": applied.address.to_string(),
                 "action": applied.action.as_str(),
                 "operation": applied.operation,
-                "status": status,
-                "error_code": code,
-                "message": message,
+                "status": applied.status().as_str(),
+                "error_code": error.and_then(xacct_aws::Error::code),
+                "message": error.map(ToString::to_string),
             })
         })
         .collect();
+    let with_status = |status| results.iter().filter(|a| a.status() == status).count();
     let (added, changed, destroyed) = counts(results);
     json!({
         "format_version": render::FORMAT_VERSION,
@@ -214,8 +203,8 @@ fn report_json(results: &[Applied]) -> serde_json::Value {
             "add": added,
             "change": changed,
             "destroy": destroyed,
-            "failed": results.iter().filter(|a| matches!(a.outcome, Err(ref e) if !matches!(e, xacct_aws::Error::Skipped { .. }))).count(),
-            "skipped": results.iter().filter(|a| matches!(a.outcome, Err(xacct_aws::Error::Skipped { .. }))).count(),
+            "failed": with_status(WriteStatus::Failed),
+            "skipped": with_status(WriteStatus::Skipped),
         },
     })
 }

@@ -8,7 +8,6 @@ mod schema;
 mod show;
 mod validate;
 
-use std::collections::BTreeSet;
 use std::fmt::Display;
 use std::path::Path;
 use std::process::ExitCode;
@@ -16,7 +15,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use xacct_aws::{DocumentRef, Session};
-use xacct_engine::{Plan, PlanOptions, Replanner};
+use xacct_engine::{Location, Plan, PlanOptions, Replanner};
 use xacct_spec::Spec;
 
 use crate::flags::{Cli, Command, LiveArgs};
@@ -115,16 +114,14 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
     let parallelism = usize::from(args.parallelism);
     let checked_at = utc_now();
     let (session, plan) = runtime.block_on(async {
-        let accounts: BTreeSet<&str> = selection
-            .resources
-            .iter()
-            .map(|resource| resource.location.account.as_str())
-            .collect();
-        let session = Arc::new(
-            Session::connect(&spec, accounts)
-                .await
-                .map_err(|errors| all("cannot connect to AWS", errors))?,
-        );
+        let session = connect(
+            &spec,
+            selection
+                .resources
+                .iter()
+                .map(|resource| &resource.location),
+        )
+        .await?;
         let documents: Vec<DocumentRef> = selection
             .resources
             .iter()
@@ -149,6 +146,21 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         spec_bytes: bytes,
         checked_at,
     })
+}
+
+/// A session for the accounts of `locations`, or one error listing every
+/// account that could not be reached.
+pub(crate) async fn connect<'a>(
+    spec: &Spec,
+    locations: impl IntoIterator<Item = &'a Location>,
+) -> anyhow::Result<Arc<Session>> {
+    let accounts = locations
+        .into_iter()
+        .map(|location| location.account.as_str());
+    Session::connect(spec, accounts)
+        .await
+        .map(Arc::new)
+        .map_err(|errors| all("cannot connect to AWS", errors))
 }
 
 /// One error listing every problem, so one run shows all that blocks it.
