@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{spec_accounts, Emulator, Workspace, DATA};
+use support::{data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 #[tokio::test]
 async fn apply_without_terminal_or_auto_approve_changes_nothing() {
@@ -11,17 +11,11 @@ async fn apply_without_terminal_or_auto_approve_changes_nothing() {
         .await;
 
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 careful-data:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: quilt\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        "careful-data",
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltCrossAccountAccess", "quilt")),
+    )]));
     ws.xacct(&["plan", "--detailed-exitcode"]).expect_code(2);
 
     // Workspace::xacct runs with stdin = /dev/null: not a terminal.

@@ -5,8 +5,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    actions, assert_converged, deny_insecure_transport, spec_accounts, statement_by_sid,
-    statements, Emulator, Workspace, DATA,
+    actions, assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets,
+    statement_by_sid, statements, Emulator, Workspace, DATA,
 };
 
 #[tokio::test]
@@ -22,23 +22,18 @@ async fn out_of_band_change_is_detected_by_drift_and_repaired_by_apply() {
     .await;
 
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 drifty-data:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: quilt\n\
-         \x20 steady-data:\n\
-         \x20   account: data\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltReadOnly\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [s3:GetObject, s3:ListBucket]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[
+        data_bucket(
+            "drifty-data",
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltCrossAccountAccess", "quilt")),
+        ),
+        data_bucket(
+            "steady-data",
+            None,
+            Some(("QuiltReadOnly", "[s3:GetObject, s3:ListBucket]")),
+        ),
+    ]));
     ws.apply();
     assert_converged(&ws);
     ws.xacct(&["drift"]).expect_code(0);
@@ -122,17 +117,11 @@ async fn deleted_policy_and_changed_ownership_are_drift() {
     emu.create_bucket(DATA, "gone-data").await;
 
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 gone-data:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltReadOnly\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [s3:GetObject]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        "gone-data",
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltReadOnly", "[s3:GetObject]")),
+    )]));
     ws.apply();
     assert_converged(&ws);
 

@@ -5,7 +5,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    assert_converged, deny_insecure_transport, spec_accounts, Emulator, Run, Workspace, DATA,
+    assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets, Emulator, Run,
+    Workspace, DATA,
 };
 
 fn parse(run: &Run) -> Value {
@@ -46,20 +47,14 @@ async fn plan_json_has_format_version_changes_and_summary() {
     emu.create_bucket(DATA, "json-other").await;
 
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 json-data:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: quilt\n\
-         \x20 json-other:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[
+        data_bucket(
+            "json-data",
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltCrossAccountAccess", "quilt")),
+        ),
+        data_bucket("json-other", Some("BucketOwnerEnforced"), None),
+    ]));
 
     let run = ws.xacct(&["plan", "--format", "json"]);
     run.expect_code(0);

@@ -4,7 +4,7 @@
 mod support;
 
 use serde_json::json;
-use support::{assert_converged, sids, spec_accounts, Emulator, Workspace, DATA};
+use support::{assert_converged, data_bucket, sids, spec_with_buckets, Emulator, Workspace, DATA};
 
 #[tokio::test]
 async fn a_lockout_policy_is_refused_unless_allowed() {
@@ -21,10 +21,11 @@ async fn a_lockout_policy_is_refused_unless_allowed() {
     )
     .await;
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n  guarded-bucket:\n    account: data\n    access:\n      - sid: QuiltRead\n        principals: [control]\n        actions: [s3:GetObject]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        "guarded-bucket",
+        None,
+        Some(("QuiltRead", "[s3:GetObject]")),
+    )]));
 
     let plan = ws.xacct(&["plan"]);
     plan.expect_code(1);

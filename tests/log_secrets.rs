@@ -3,7 +3,7 @@
 
 mod support;
 
-use support::{assert_converged, spec_accounts, Emulator, Workspace, DATA};
+use support::{assert_converged, data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 /// Every session token moto hands out starts with this.
 const MOTO_SESSION_TOKEN_PREFIX: &str = "FQoGZXIvYXdzE";
@@ -17,10 +17,11 @@ async fn credentials_never_appear_in_logs_even_at_trace_level() {
     let mut ws = Workspace::new(&emu);
     ws.set_env("AWS_SECRET_ACCESS_KEY", BASE_SECRET);
     ws.set_env("RUST_LOG", "trace");
-    ws.write_spec(&format!(
-        "{}buckets:\n  quiet-logs:\n    account: data\n    object_ownership: BucketOwnerEnforced\n    access:\n      - sid: QuiltRead\n        principals: [control]\n        actions: [s3:GetObject]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        "quiet-logs",
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltRead", "[s3:GetObject]")),
+    )]));
 
     for args in [
         &["-vv", "plan"][..],

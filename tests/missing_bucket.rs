@@ -4,7 +4,10 @@
 mod support;
 
 use serde_json::json;
-use support::{deny_insecure_transport, spec_accounts, Emulator, Workspace, DATA};
+use support::{
+    data_bucket, deny_insecure_transport, spec_accounts, spec_with_buckets, Emulator, Workspace,
+    DATA,
+};
 
 #[tokio::test]
 async fn missing_bucket_fails_plan_and_apply_writes_nothing() {
@@ -17,24 +20,18 @@ async fn missing_bucket_fails_plan_and_apply_writes_nothing() {
     let policy_text = emu.get_bucket_policy_text(DATA, "present-data").await;
 
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 present-data:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: quilt\n\
-         \x20 no-such-bucket-anywhere:\n\
-         \x20   account: data\n\
-         \x20   object_ownership: BucketOwnerEnforced\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltReadOnly\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [s3:GetObject]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[
+        data_bucket(
+            "present-data",
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltCrossAccountAccess", "quilt")),
+        ),
+        data_bucket(
+            "no-such-bucket-anywhere",
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltReadOnly", "[s3:GetObject]")),
+        ),
+    ]));
 
     let plan = ws.xacct(&["plan"]);
     plan.expect_code(1);

@@ -5,8 +5,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    assert_converged, deny_insecure_transport, spec_accounts, statement_by_sid, Emulator,
-    Workspace, DATA,
+    assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets, statement_by_sid,
+    Emulator, Workspace, DATA,
 };
 
 async fn world() -> (Emulator, Workspace) {
@@ -15,22 +15,18 @@ async fn world() -> (Emulator, Workspace) {
         emu.create_bucket(DATA, bucket).await;
     }
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n\
-         \x20 gitops-data:\n\
-         \x20   account: data\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: quilt\n\
-         \x20 gitops-logs:\n\
-         \x20   account: data\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltReadLogs\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [s3:GetObject, s3:ListBucket]\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[
+        data_bucket(
+            "gitops-data",
+            None,
+            Some(("QuiltCrossAccountAccess", "quilt")),
+        ),
+        data_bucket(
+            "gitops-logs",
+            None,
+            Some(("QuiltReadLogs", "[s3:GetObject, s3:ListBucket]")),
+        ),
+    ]));
     (emu, ws)
 }
 

@@ -2,7 +2,7 @@
 
 mod support;
 
-use support::{spec_accounts, Emulator, Workspace, DATA};
+use support::{data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 /// Requests moto served since `from` (its request log, one line each). moto
 /// logs a request just after answering it, so wait until the log stops growing.
@@ -31,13 +31,14 @@ async fn target_limits_reads_and_writes_to_the_named_bucket() {
             .await;
     }
     let ws = Workspace::new(&emu);
-    let mut spec = spec_accounts() + "buckets:\n";
-    for bucket in ["target-alpha", "target-beta"] {
-        spec += &format!(
-            "  {bucket}:\n    account: data\n    object_ownership: BucketOwnerEnforced\n    access:\n      - sid: QuiltRead\n        principals: [control]\n        actions: [s3:GetObject]\n"
-        );
-    }
-    ws.write_spec(&spec);
+    let buckets = ["target-alpha", "target-beta"].map(|bucket| {
+        data_bucket(
+            bucket,
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltRead", "[s3:GetObject]")),
+        )
+    });
+    ws.write_spec(&spec_with_buckets(&buckets));
 
     let before = emu.log().len();
     let plan = ws.xacct(&["plan", "--target", "target-alpha"]);
@@ -109,10 +110,11 @@ async fn drift_json_names_drifted_addresses_fields_and_time() {
     emu.create_bucket_with_ownership(DATA, "drift-json", Some("ObjectWriter"))
         .await;
     let ws = Workspace::new(&emu);
-    ws.write_spec(&format!(
-        "{}buckets:\n  drift-json:\n    account: data\n    object_ownership: BucketOwnerEnforced\n",
-        spec_accounts()
-    ));
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        "drift-json",
+        Some("BucketOwnerEnforced"),
+        None,
+    )]));
     let drift = ws.xacct(&["drift", "--format", "json"]);
     drift.expect_code(2);
     let document: serde_json::Value =

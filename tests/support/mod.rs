@@ -557,6 +557,28 @@ pub fn spec_accounts() -> String {
     )
 }
 
+/// One entry of a spec's `buckets:` section: a bucket of the data account,
+/// with `object_ownership` when given and, when given, one `access:` grant
+/// `(sid, actions)` to the control account (`actions` as YAML: `quilt`,
+/// `[s3:GetObject]`).
+pub fn data_bucket(name: &str, ownership: Option<&str>, grant: Option<(&str, &str)>) -> String {
+    let mut yaml = format!("  {name}:\n    account: data\n");
+    if let Some(ownership) = ownership {
+        yaml += &format!("    object_ownership: {ownership}\n");
+    }
+    if let Some((sid, actions)) = grant {
+        yaml += &format!(
+            "    access:\n      - sid: {sid}\n        principals: [control]\n        actions: {actions}\n"
+        );
+    }
+    yaml
+}
+
+/// A whole spec: the two accounts and these `buckets:` entries.
+pub fn spec_with_buckets(buckets: &[String]) -> String {
+    format!("{}buckets:\n{}", spec_accounts(), buckets.concat())
+}
+
 // ---------------------------------------------------------------------------
 // Workspace: a temp dir with deploy.yaml in which the binary runs
 // ---------------------------------------------------------------------------
