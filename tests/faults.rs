@@ -13,7 +13,7 @@ use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
 use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
 use serde_json::{json, Value};
 use support::{
-    allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail,
+    allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail, data_bucket,
     deny_insecure_transport, get_notifications, proxied_workspace, put_basic_selectors,
     put_notifications, s3_basic_selector, sns_client, spec_accounts, statement_by_sid, statements,
     topic_notification, topic_policy_of, Emulator, Run, Workspace, CONTROL, DATA, REGION,
@@ -172,19 +172,16 @@ fn spec() -> String {
     let mut out = spec_accounts();
     out.push_str("buckets:\n");
     for i in 0..BUCKETS {
+        out.push_str(&data_bucket(
+            &bucket(i),
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltCrossAccountAccess", "quilt")),
+        ));
         out.push_str(&format!(
-            "\x20 {}:\n\
-             \x20   account: data\n\
-             \x20   object_ownership: BucketOwnerEnforced\n\
-             \x20   access:\n\
-             \x20     - sid: QuiltCrossAccountAccess\n\
-             \x20       principals: [control]\n\
-             \x20       actions: quilt\n\
-             \x20   notifications:\n\
+            "\x20   notifications:\n\
              \x20     sns_topic: {TOPIC}\n\
              \x20     events: [\"s3:ObjectCreated:*\", \"s3:ObjectRemoved:*\"]\n\
-             \x20   cloudtrail: true\n",
-            bucket(i)
+             \x20   cloudtrail: true\n"
         ));
     }
     out.push_str(&format!(

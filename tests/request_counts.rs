@@ -10,9 +10,9 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::types::NotificationConfiguration;
 use serde_json::json;
 use support::{
-    allow_s3_publish, assert_converged, create_topic, create_trail, deny_insecure_transport,
-    proxied_workspace, put_basic_selectors, put_notifications, s3_basic_selector, spec_accounts,
-    topic_notification, Emulator, CONTROL, DATA, REGION,
+    allow_s3_publish, assert_converged, create_topic, create_trail, data_bucket,
+    deny_insecure_transport, proxied_workspace, put_basic_selectors, put_notifications,
+    s3_basic_selector, spec_accounts, topic_notification, Emulator, CONTROL, DATA, REGION,
 };
 use xacct_fault_proxy::Stats;
 
@@ -41,17 +41,12 @@ fn expected(entries: &[(&str, u64)]) -> BTreeMap<String, u64> {
 fn bucket_specs(extra: &str) -> String {
     let mut out = String::from("buckets:\n");
     for i in 0..N {
-        out.push_str(&format!(
-            "\x20 {}:\n\
-             \x20   account: data\n\
-             \x20   object_ownership: BucketOwnerEnforced\n\
-             \x20   access:\n\
-             \x20     - sid: QuiltCrossAccountAccess\n\
-             \x20       principals: [control]\n\
-             \x20       actions: quilt\n\
-             {extra}",
-            bucket(i)
+        out.push_str(&data_bucket(
+            &bucket(i),
+            Some("BucketOwnerEnforced"),
+            Some(("QuiltCrossAccountAccess", "quilt")),
         ));
+        out.push_str(extra);
     }
     out
 }
