@@ -87,6 +87,92 @@ pub struct Bucket {
     pub notifications: Option<Notifications>,
     /// Log this bucket's S3 data events on the spec's trail.
     pub cloudtrail: bool,
+    /// The hardening settings of the guide's compliance section; `None` in
+    /// each = not managed (not even read).
+    pub hardening: Hardening,
+}
+
+/// Optional per-bucket settings, each its own resource kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hardening {
+    pub public_access_block: Option<PublicAccessBlock>,
+    pub encryption: Option<Encryption>,
+    /// `true`: Enabled; `false`: Suspended (or never enabled).
+    pub versioning: Option<bool>,
+    pub logging: Option<Logging>,
+    /// Tag key -> value; a `None` value means "make sure this key is absent".
+    /// Keys not listed belong to others and are kept.
+    pub tags: Option<BTreeMap<String, Option<String>>>,
+}
+
+/// S3 Block Public Access, per bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// All four settings on: what the guide's compliance section asks for.
+    pub const ALL: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+}
+
+/// Server-side encryption algorithms of S3 default encryption.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SseAlgorithm {
+    /// SSE-S3.
+    Aes256,
+    /// SSE-KMS.
+    Kms,
+    /// DSSE-KMS (dual-layer).
+    KmsDsse,
+}
+
+impl SseAlgorithm {
+    pub const ALL: [SseAlgorithm; 3] = [SseAlgorithm::Aes256, SseAlgorithm::Kms, SseAlgorithm::KmsDsse];
+
+    /// The value as S3 spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SseAlgorithm::Aes256 => "AES256",
+            SseAlgorithm::Kms => "aws:kms",
+            SseAlgorithm::KmsDsse => "aws:kms:dsse",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|algorithm| algorithm.as_str() == text)
+    }
+}
+
+/// A bucket's default encryption.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encryption {
+    pub algorithm: SseAlgorithm,
+    /// Key ARN, key id or alias; `None` with KMS = the AWS managed key `aws/s3`.
+    pub kms_key: Option<String>,
+    /// S3 Bucket Keys (fewer KMS calls); only meaningful with `aws:kms`.
+    pub bucket_key: bool,
+}
+
+/// Server access logging of a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Logging {
+    /// `logging: false`: make sure the bucket does not log.
+    Disabled,
+    /// Deliver logs to `target_bucket` (declared in the spec, same account and
+    /// region) under `prefix`.
+    To {
+        target_bucket: String,
+        prefix: String,
+    },
 }
 
 /// One `access:` entry: becomes one Allow statement of the owning document.

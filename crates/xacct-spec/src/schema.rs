@@ -15,8 +15,8 @@ mod tests {
     use super::*;
     use crate::names::S3_EVENTS;
     use crate::validate::{
-        ACCOUNT_KEYS, BUCKET_KEYS, CLOUDTRAIL_KEYS, GRANT_KEYS, NOTIFICATION_KEYS, SNS_TOPIC_KEYS,
-        SPEC_KEYS,
+        ACCOUNT_KEYS, BUCKET_KEYS, CLOUDTRAIL_KEYS, ENCRYPTION_KEYS, GRANT_KEYS, LOGGING_KEYS,
+        NOTIFICATION_KEYS, PUBLIC_ACCESS_BLOCK_KEYS, SNS_TOPIC_KEYS, SPEC_KEYS,
     };
     use serde_json::Value;
 
@@ -53,7 +53,7 @@ mod tests {
     fn schema_keys_match_the_loader() {
         let schema = json_schema();
         let defs = &schema["$defs"];
-        let objects: [(&Value, &[&str]); 8] = [
+        let objects: [(&Value, &[&str]); 11] = [
             (&schema, SPEC_KEYS),
             (&defs["account"], ACCOUNT_KEYS),
             (&defs["bucket"], BUCKET_KEYS),
@@ -62,6 +62,9 @@ mod tests {
             (&defs["notifications"], NOTIFICATION_KEYS),
             (&defs["sns_topic"], SNS_TOPIC_KEYS),
             (&defs["cloudtrail"], CLOUDTRAIL_KEYS),
+            (&defs["public_access_block"], PUBLIC_ACCESS_BLOCK_KEYS),
+            (&defs["encryption"], ENCRYPTION_KEYS),
+            (&defs["logging"], LOGGING_KEYS),
         ];
         for (object, keys) in objects {
             assert_eq!(property_names(object), sorted(keys));
@@ -112,6 +115,17 @@ mod tests {
         let schema = resolve(root, schema);
         match &node.value {
             Yaml::Map(entries) => {
+                // `true | {mapping}` keys: walk the mapping alternative.
+                let schema = schema
+                    .get("oneOf")
+                    .and_then(Value::as_array)
+                    .and_then(|alternatives| {
+                        alternatives
+                            .iter()
+                            .map(|alternative| resolve(root, alternative))
+                            .find(|alternative| alternative.get("properties").is_some())
+                    })
+                    .unwrap_or(schema);
                 for (key, value) in entries {
                     let Yaml::Str(key) = &key.value else {
                         panic!("{path}: non-string key")

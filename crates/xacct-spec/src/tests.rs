@@ -211,6 +211,7 @@ fn a_full_spec_round_trips_into_the_model() {
                 eventbridge: Some(false),
             }),
             cloudtrail: true,
+            hardening: Default::default(),
         },
     );
     buckets.insert(
@@ -223,6 +224,7 @@ fn a_full_spec_round_trips_into_the_model() {
             access: Some(vec![]),
             notifications: None,
             cloudtrail: false,
+            hardening: Default::default(),
         },
     );
     buckets.insert(
@@ -238,6 +240,7 @@ fn a_full_spec_round_trips_into_the_model() {
                 eventbridge: Some(true),
             }),
             cloudtrail: false,
+            hardening: Default::default(),
         },
     );
 

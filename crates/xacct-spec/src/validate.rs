@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+pub(crate) use hardening::{ENCRYPTION_KEYS, LOGGING_KEYS, PUBLIC_ACCESS_BLOCK_KEYS};
+
 use crate::model::{
     Account, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership, ReadWrite,
     SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef,
@@ -31,6 +33,11 @@ pub(crate) const BUCKET_KEYS: &[&str] = &[
     "access",
     "notifications",
     "cloudtrail",
+    "public_access_block",
+    "encryption",
+    "versioning",
+    "logging",
+    "tags",
 ];
 pub(crate) const GRANT_KEYS: &[&str] = &["sid", "principals", "actions"];
 pub(crate) const NOTIFICATION_KEYS: &[&str] = &["sns_topic", "events", "eventbridge"];
@@ -435,19 +442,42 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
     }
 
     let mut buckets = BTreeMap::new();
+    let mut declared_buckets = BTreeSet::new();
+    let mut logging_targets = Vec::new();
     if let Some(node) = top.get("buckets") {
         for (name, name_pos, value) in named_entries(problems, node, "buckets") {
+            declared_buckets.insert(name.to_owned());
             let context = BucketContext {
                 accounts: &known_accounts,
                 sid_prefix: grant_prefix,
                 topic_regions: &topic_regions,
                 has_cloudtrail: top.get("cloudtrail").is_some(),
             };
-            if let Some(bucket) = bucket(problems, name, name_pos, value, &context) {
+            if let Some(bucket) =
+                bucket(problems, name, name_pos, value, &context, &mut logging_targets)
+            {
                 buckets.insert(name.to_owned(), bucket);
             }
         }
     }
+    let places: BTreeMap<&str, hardening::BucketPlace<'_>> = buckets
+        .values()
+        .map(|bucket: &Bucket| {
+            let region = bucket.region.as_deref().or_else(|| {
+                known_accounts
+                    .get(&bucket.account)
+                    .and_then(|account| account.region.as_deref())
+            });
+            let place = hardening::BucketPlace {
+                account: &bucket.account,
+                region,
+            };
+            (bucket.name.as_str(), place)
+        })
+        .collect();
+    hardening::check_logging_targets(problems, &logging_targets, &places, &|name| {
+        declared_buckets.contains(name)
+    });
 
     Some(Spec {
         sid_prefix: sid_prefix.unwrap_or_default(),
@@ -671,6 +701,7 @@ fn bucket(
     name_pos: Pos,
     node: &Node,
     context: &BucketContext<'_>,
+    logging_targets: &mut Vec<hardening::LoggingTarget>,
 ) -> Option<Bucket> {
     if let Err(reason) = names::check_bucket_name(name) {
         problems.add(name_pos, format!("bucket name {} {reason}", quoted(name)));
@@ -750,6 +781,14 @@ fn bucket(
         }
     };
 
+    let hardening = hardening::hardening(
+        problems,
+        &fields,
+        name,
+        effective_region.as_deref(),
+        logging_targets,
+    );
+
     Some(Bucket {
         name: name.to_owned(),
         account: account?,
@@ -758,6 +797,7 @@ fn bucket(
         access: access.map(|grants| grants.unwrap_or_default()),
         notifications,
         cloudtrail,
+        hardening,
     })
 }
 
@@ -1381,5 +1421,6 @@ fn actions(
     }
 }
 
+mod hardening;
 #[cfg(test)]
 mod tests;

@@ -13,7 +13,7 @@ accounts:
     id: \"222222222222\"
 ";
 
-fn errors(yaml: &str) -> Vec<SpecError> {
+pub(super) fn errors(yaml: &str) -> Vec<SpecError> {
     match load_str(yaml, "deploy.yaml") {
         Ok(spec) => panic!("expected errors, got {spec:#?}"),
         Err(error) => {
@@ -26,7 +26,7 @@ fn errors(yaml: &str) -> Vec<SpecError> {
 
 /// Asserts one error at `line:column` whose message contains every part of `parts`.
 #[track_caller]
-fn assert_error(yaml: &str, at: (usize, usize), parts: &[&str]) {
+pub(super) fn assert_error(yaml: &str, at: (usize, usize), parts: &[&str]) {
     let errors = errors(yaml);
     let found = errors.iter().any(|error| {
         (error.line, error.column) == at && parts.iter().all(|part| error.message.contains(part))
@@ -39,7 +39,7 @@ fn assert_error(yaml: &str, at: (usize, usize), parts: &[&str]) {
     );
 }
 
-fn with_head(rest: &str) -> String {
+pub(super) fn with_head(rest: &str) -> String {
     format!("{HEAD}{rest}")
 }
 
@@ -92,7 +92,8 @@ fn the_full_message_reads_as_documented() {
     assert_eq!(
         errors[0].to_string(),
         "deploy.yaml:11:5: unknown key \"acess\" in bucket \"my-bucket\" (expected one of: \
-         account, region, object_ownership, access, notifications, cloudtrail)"
+         account, region, object_ownership, access, notifications, cloudtrail, \
+         public_access_block, encryption, versioning, logging, tags)"
     );
 }
 
