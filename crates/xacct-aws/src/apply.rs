@@ -12,7 +12,8 @@ use crate::error::{CallFailure, Error};
 use crate::observe::read;
 use crate::session::Session;
 use crate::{
-    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_encryption,
+    s3_logging, s3_ownership_controls, s3_public_access_block, s3_tags, s3_versioning,
     sns_topic_policy,
 };
 
@@ -247,5 +248,21 @@ async fn write_once(
         Write::PutEventSelectors { trail, selectors } => {
             cloudtrail_event_selectors::put(&clients.cloudtrail, trail, selectors).await
         }
+        Write::PutPublicAccessBlock {
+            bucket,
+            configuration,
+        } => s3_public_access_block::put(&clients.s3, bucket, configuration).await,
+        Write::PutBucketEncryption {
+            bucket,
+            configuration,
+        } => s3_encryption::put(&clients.s3, bucket, configuration).await,
+        Write::PutBucketVersioning { bucket, status } => {
+            s3_versioning::put(&clients.s3, bucket, status).await
+        }
+        Write::PutBucketLogging { bucket, target } => {
+            s3_logging::put(&clients.s3, bucket, target.as_ref()).await
+        }
+        Write::PutBucketTagging { bucket, tags } => s3_tags::put(&clients.s3, bucket, tags).await,
+        Write::DeleteBucketTagging { bucket } => s3_tags::delete(&clients.s3, bucket).await,
     }
 }

@@ -9,7 +9,12 @@ mod observe;
 mod permissions;
 mod s3_bucket_notification;
 mod s3_bucket_policy;
+mod s3_encryption;
+mod s3_logging;
 mod s3_ownership_controls;
+mod s3_public_access_block;
+mod s3_tags;
+mod s3_versioning;
 mod session;
 mod sns_topic_policy;
 

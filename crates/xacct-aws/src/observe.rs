@@ -12,7 +12,8 @@ use xacct_engine::{
 use crate::error::Error;
 use crate::session::Session;
 use crate::{
-    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_encryption,
+    s3_logging, s3_ownership_controls, s3_public_access_block, s3_tags, s3_versioning,
     sns_topic_policy,
 };
 
@@ -158,6 +159,21 @@ pub(crate) async fn read(
                 .await
                 .map(Observed::EventSelectors)
         }
+        ResourceKind::S3PublicAccessBlock => s3_public_access_block::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::PublicAccessBlock),
+        ResourceKind::S3Encryption => s3_encryption::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::Encryption),
+        ResourceKind::S3Versioning => s3_versioning::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::Versioning),
+        ResourceKind::S3Logging => s3_logging::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::Logging),
+        ResourceKind::S3Tags => s3_tags::observe(&clients.s3, aws_id)
+            .await
+            .map(Observed::Tags),
     };
     result.map_err(|failure| Error::at(address, location, failure))
 }

@@ -68,6 +68,41 @@ pub const OPERATIONS: &[Operation] = &[
         "cloudtrail:PutEventSelectors",
         Access::Write,
     ),
+    op(
+        "GetPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        Access::Read,
+    ),
+    op(
+        "PutPublicAccessBlock",
+        "s3:PutBucketPublicAccessBlock",
+        Access::Write,
+    ),
+    op(
+        "GetBucketEncryption",
+        "s3:GetEncryptionConfiguration",
+        Access::Read,
+    ),
+    op(
+        "PutBucketEncryption",
+        "s3:PutEncryptionConfiguration",
+        Access::Write,
+    ),
+    op(
+        "GetBucketVersioning",
+        "s3:GetBucketVersioning",
+        Access::Read,
+    ),
+    op(
+        "PutBucketVersioning",
+        "s3:PutBucketVersioning",
+        Access::Write,
+    ),
+    op("GetBucketLogging", "s3:GetBucketLogging", Access::Read),
+    op("PutBucketLogging", "s3:PutBucketLogging", Access::Write),
+    op("GetBucketTagging", "s3:GetBucketTagging", Access::Read),
+    op("PutBucketTagging", "s3:PutBucketTagging", Access::Write),
+    op("DeleteBucketTagging", "s3:PutBucketTagging", Access::Write),
 ];
 
 #[cfg(test)]
@@ -84,6 +119,11 @@ mod tests {
             include_str!("s3_bucket_notification.rs"),
             include_str!("sns_topic_policy.rs"),
             include_str!("cloudtrail_event_selectors.rs"),
+            include_str!("s3_public_access_block.rs"),
+            include_str!("s3_encryption.rs"),
+            include_str!("s3_versioning.rs"),
+            include_str!("s3_logging.rs"),
+            include_str!("s3_tags.rs"),
         ];
         let verbs = ["get_", "put_", "delete_", "set_"];
         let mut calls = Vec::new();

@@ -11,15 +11,25 @@ pub enum ResourceKind {
     SnsTopicPolicy,
     S3BucketNotification,
     CloudTrailEventSelectors,
+    S3PublicAccessBlock,
+    S3Encryption,
+    S3Versioning,
+    S3Logging,
+    S3Tags,
 }
 
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 5] = [
+    pub const ALL: [ResourceKind; 10] = [
         ResourceKind::S3OwnershipControls,
         ResourceKind::S3BucketPolicy,
         ResourceKind::SnsTopicPolicy,
         ResourceKind::S3BucketNotification,
         ResourceKind::CloudTrailEventSelectors,
+        ResourceKind::S3PublicAccessBlock,
+        ResourceKind::S3Encryption,
+        ResourceKind::S3Versioning,
+        ResourceKind::S3Logging,
+        ResourceKind::S3Tags,
     ];
 
     /// The address prefix, as users type it in `--target`.
@@ -30,6 +40,11 @@ impl ResourceKind {
             ResourceKind::SnsTopicPolicy => "sns_topic_policy",
             ResourceKind::S3BucketNotification => "s3_bucket_notification",
             ResourceKind::CloudTrailEventSelectors => "cloudtrail_event_selectors",
+            ResourceKind::S3PublicAccessBlock => "s3_public_access_block",
+            ResourceKind::S3Encryption => "s3_encryption",
+            ResourceKind::S3Versioning => "s3_versioning",
+            ResourceKind::S3Logging => "s3_logging",
+            ResourceKind::S3Tags => "s3_tags",
         }
     }
 

@@ -3,11 +3,15 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use xacct_spec::ObjectOwnership;
+use std::collections::BTreeMap;
+
+use xacct_spec::{ObjectOwnership, PublicAccessBlock};
 
 use crate::address::Address;
 use crate::resource::cloudtrail_event_selectors::EventSelectors;
 use crate::resource::s3_bucket_notification::NotificationConfiguration;
+use crate::resource::s3_encryption::DefaultEncryption;
+use crate::resource::s3_logging::LoggingTarget;
 use crate::resource::{Location, Observed};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -57,6 +61,28 @@ pub enum Write {
         trail: String,
         selectors: EventSelectors,
     },
+    PutPublicAccessBlock {
+        bucket: String,
+        configuration: PublicAccessBlock,
+    },
+    PutBucketEncryption {
+        bucket: String,
+        configuration: DefaultEncryption,
+    },
+    /// `Enabled` or `Suspended`.
+    PutBucketVersioning { bucket: String, status: String },
+    /// `None` turns logging off.
+    PutBucketLogging {
+        bucket: String,
+        target: Option<LoggingTarget>,
+    },
+    /// The whole tag set: others' keys as read, ours as wanted.
+    PutBucketTagging {
+        bucket: String,
+        tags: BTreeMap<String, String>,
+    },
+    /// Nothing is left in the tag set once our keys are gone.
+    DeleteBucketTagging { bucket: String },
 }
 
 impl Write {
@@ -77,6 +103,16 @@ impl Write {
             Write::PutEventSelectors { selectors, .. } => {
                 Observed::EventSelectors(selectors.clone())
             }
+            Write::PutPublicAccessBlock { configuration, .. } => {
+                Observed::PublicAccessBlock(Some(*configuration))
+            }
+            Write::PutBucketEncryption { configuration, .. } => {
+                Observed::Encryption(Some(configuration.clone()))
+            }
+            Write::PutBucketVersioning { status, .. } => Observed::Versioning(Some(status.clone())),
+            Write::PutBucketLogging { target, .. } => Observed::Logging(target.clone()),
+            Write::PutBucketTagging { tags, .. } => Observed::Tags(tags.clone()),
+            Write::DeleteBucketTagging { .. } => Observed::Tags(BTreeMap::new()),
         }
     }
 
@@ -89,6 +125,12 @@ impl Write {
             Write::PutTopicPolicy { .. } => "SetTopicAttributes",
             Write::PutBucketNotification { .. } => "PutBucketNotificationConfiguration",
             Write::PutEventSelectors { .. } => "PutEventSelectors",
+            Write::PutPublicAccessBlock { .. } => "PutPublicAccessBlock",
+            Write::PutBucketEncryption { .. } => "PutBucketEncryption",
+            Write::PutBucketVersioning { .. } => "PutBucketVersioning",
+            Write::PutBucketLogging { .. } => "PutBucketLogging",
+            Write::PutBucketTagging { .. } => "PutBucketTagging",
+            Write::DeleteBucketTagging { .. } => "DeleteBucketTagging",
         }
     }
 }

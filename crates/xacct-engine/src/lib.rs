@@ -18,5 +18,7 @@ pub use change::{ChangeAction, ResourceChange, Write};
 pub use error::PlanError;
 pub use plan::{plan, plan_resource, Plan, PlanOptions, Replanner, Summary};
 pub use plan_file::{PlanFile, PlanFileError};
+pub use resource::s3_encryption::DefaultEncryption;
+pub use resource::s3_logging::LoggingTarget;
 pub use resource::{desired, Desired, DesiredResource, Location, Observed};
 pub use target::{select, Selection, UnknownTarget};

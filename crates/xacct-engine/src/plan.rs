@@ -9,7 +9,8 @@ use crate::address::{Address, ResourceKind};
 use crate::change::{ChangeAction, Planned, ResourceChange};
 use crate::error::PlanError;
 use crate::resource::{
-    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_ownership_controls,
+    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_encryption,
+    s3_logging, s3_ownership_controls, s3_public_access_block, s3_tags, s3_versioning,
     sns_topic_policy, Desired, DesiredResource, Observed,
 };
 
@@ -90,16 +91,21 @@ impl Plan {
     }
 }
 
-/// Dependency order: ownership -> bucket policies -> topic policies ->
-/// notifications -> trail selectors; removals in reverse, so a topic's publish
-/// grant is added before the notifications that need it (S3 validates the
-/// destination) and removed after them.
+/// Dependency order: ownership and the other bucket settings -> bucket
+/// policies -> topic policies -> notifications and logging -> trail
+/// selectors; removals in reverse, so a topic's publish grant (or a log
+/// target's write grant) is added before what needs it (S3 validates the
+/// destination) and removed after it.
 fn stage(kind: ResourceKind, action: ChangeAction) -> u8 {
     let order = match kind {
-        ResourceKind::S3OwnershipControls => 0,
+        ResourceKind::S3OwnershipControls
+        | ResourceKind::S3PublicAccessBlock
+        | ResourceKind::S3Encryption
+        | ResourceKind::S3Versioning
+        | ResourceKind::S3Tags => 0,
         ResourceKind::S3BucketPolicy => 1,
         ResourceKind::SnsTopicPolicy => 2,
-        ResourceKind::S3BucketNotification => 3,
+        ResourceKind::S3BucketNotification | ResourceKind::S3Logging => 3,
         ResourceKind::CloudTrailEventSelectors => 4,
     };
     match action {
@@ -234,12 +240,34 @@ fn plan_one(
         (Desired::EventSelectors(wanted), Observed::EventSelectors(found)) => {
             cloudtrail_event_selectors::plan(address, &options.sid_prefix, wanted, found)
         }
+        (Desired::PublicAccessBlock(wanted), Observed::PublicAccessBlock(found)) => {
+            Ok(s3_public_access_block::plan(&address.name, *wanted, *found))
+        }
+        (Desired::Encryption(wanted), Observed::Encryption(found)) => {
+            Ok(s3_encryption::plan(&address.name, wanted, found.as_ref()))
+        }
+        (Desired::Versioning(wanted), Observed::Versioning(found)) => Ok(s3_versioning::plan(
+            &address.name,
+            *wanted,
+            found.as_deref(),
+        )),
+        (Desired::Logging(wanted), Observed::Logging(found)) => Ok(s3_logging::plan(
+            &address.name,
+            wanted.as_ref(),
+            found.as_ref(),
+        )),
+        (Desired::Tags(wanted), Observed::Tags(found)) => s3_tags::plan(address, wanted, found),
         (
             Desired::OwnershipControls(_)
             | Desired::BucketPolicy(_)
             | Desired::TopicPolicy(_)
             | Desired::BucketNotification(_)
-            | Desired::EventSelectors(_),
+            | Desired::EventSelectors(_)
+            | Desired::PublicAccessBlock(_)
+            | Desired::Encryption(_)
+            | Desired::Versioning(_)
+            | Desired::Logging(_)
+            | Desired::Tags(_),
             other,
         ) => Err(PlanError::KindMismatch {
             address: address.clone(),

@@ -2,16 +2,24 @@
 //! one module here; `plan` dispatches to them with exhaustive matches so a new
 //! kind cannot be half-added.
 
+mod bucket_setting;
 pub mod cloudtrail_event_selectors;
 mod policy_slice;
 pub mod s3_bucket_notification;
 pub mod s3_bucket_policy;
+pub mod s3_encryption;
+pub mod s3_logging;
 pub mod s3_ownership_controls;
+pub mod s3_public_access_block;
+pub mod s3_tags;
+pub mod s3_versioning;
 pub mod sns_topic_policy;
+
+use std::collections::BTreeMap;
 
 use sha2::{Digest, Sha256};
 use xacct_policy::Statement;
-use xacct_spec::{ObjectOwnership, Spec};
+use xacct_spec::{ObjectOwnership, PublicAccessBlock, Spec};
 
 use crate::address::{Address, ResourceKind};
 use crate::error::PlanError;
@@ -37,6 +45,14 @@ pub enum Desired {
     TopicPolicy(Vec<Statement>),
     BucketNotification(s3_bucket_notification::DesiredNotification),
     EventSelectors(cloudtrail_event_selectors::DesiredSelectors),
+    PublicAccessBlock(PublicAccessBlock),
+    Encryption(s3_encryption::DefaultEncryption),
+    /// `true`: Enabled; `false`: not versioning.
+    Versioning(bool),
+    /// `None`: logging off.
+    Logging(Option<s3_logging::LoggingTarget>),
+    /// Key -> value; `None`: the key must be absent.
+    Tags(BTreeMap<String, Option<String>>),
 }
 
 #[derive(Debug, Clone)]
@@ -61,6 +77,16 @@ pub enum Observed {
     TopicPolicy(String),
     BucketNotification(s3_bucket_notification::NotificationConfiguration),
     EventSelectors(cloudtrail_event_selectors::EventSelectors),
+    /// `None`: the bucket has no public access block configuration.
+    PublicAccessBlock(Option<PublicAccessBlock>),
+    /// The first default encryption rule; `None`: no rule.
+    Encryption(Option<s3_encryption::DefaultEncryption>),
+    /// Versioning status as S3 spells it; `None`: never versioned.
+    Versioning(Option<String>),
+    /// `None`: logging off.
+    Logging(Option<s3_logging::LoggingTarget>),
+    /// The whole tag set (empty when the bucket has none).
+    Tags(BTreeMap<String, String>),
 }
 
 impl Observed {
@@ -71,6 +97,11 @@ impl Observed {
             Observed::TopicPolicy(_) => ResourceKind::SnsTopicPolicy,
             Observed::BucketNotification(_) => ResourceKind::S3BucketNotification,
             Observed::EventSelectors(_) => ResourceKind::CloudTrailEventSelectors,
+            Observed::PublicAccessBlock(_) => ResourceKind::S3PublicAccessBlock,
+            Observed::Encryption(_) => ResourceKind::S3Encryption,
+            Observed::Versioning(_) => ResourceKind::S3Versioning,
+            Observed::Logging(_) => ResourceKind::S3Logging,
+            Observed::Tags(_) => ResourceKind::S3Tags,
         }
     }
 
@@ -90,6 +121,11 @@ impl Observed {
                 format!("notification:{}", configuration.canonical())
             }
             Observed::EventSelectors(selectors) => format!("selectors:{}", selectors.canonical()),
+            Observed::PublicAccessBlock(block) => format!("public-access-block:{block:?}"),
+            Observed::Encryption(rule) => format!("encryption:{rule:?}"),
+            Observed::Versioning(status) => format!("versioning:{status:?}"),
+            Observed::Logging(target) => format!("logging:{target:?}"),
+            Observed::Tags(tags) => format!("tags:{tags:?}"),
         };
         let digest = Sha256::digest(meaning.as_bytes());
         digest.iter().map(|byte| format!("{byte:02x}")).collect()
@@ -105,6 +141,11 @@ pub fn desired(spec: &Spec) -> Result<Vec<DesiredResource>, Vec<PlanError>> {
         resources.extend(s3_ownership_controls::desired(spec, bucket));
         resources.extend(s3_bucket_policy::desired(spec, bucket));
         resources.extend(s3_bucket_notification::desired(spec, bucket));
+        resources.extend(s3_public_access_block::desired(spec, bucket));
+        resources.extend(s3_encryption::desired(spec, bucket));
+        resources.extend(s3_versioning::desired(spec, bucket));
+        resources.extend(s3_logging::desired(spec, bucket));
+        resources.extend(s3_tags::desired(spec, bucket));
     }
     for topic in spec.sns_topics.values() {
         match sns_topic_policy::desired(spec, topic) {

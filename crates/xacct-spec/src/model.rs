@@ -105,8 +105,9 @@ pub struct Hardening {
     pub tags: Option<BTreeMap<String, Option<String>>>,
 }
 
-/// S3 Block Public Access, per bucket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// S3 Block Public Access, per bucket. Serialisable because plans carry it
+/// as the document to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PublicAccessBlock {
     pub block_public_acls: bool,
     pub ignore_public_acls: bool,
@@ -136,7 +137,11 @@ pub enum SseAlgorithm {
 }
 
 impl SseAlgorithm {
-    pub const ALL: [SseAlgorithm; 3] = [SseAlgorithm::Aes256, SseAlgorithm::Kms, SseAlgorithm::KmsDsse];
+    pub const ALL: [SseAlgorithm; 3] = [
+        SseAlgorithm::Aes256,
+        SseAlgorithm::Kms,
+        SseAlgorithm::KmsDsse,
+    ];
 
     /// The value as S3 spells it.
     pub fn as_str(self) -> &'static str {
@@ -148,7 +153,9 @@ impl SseAlgorithm {
     }
 
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|algorithm| algorithm.as_str() == text)
+        Self::ALL
+            .into_iter()
+            .find(|algorithm| algorithm.as_str() == text)
     }
 }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+#[cfg(test)]
 pub(crate) use hardening::{ENCRYPTION_KEYS, LOGGING_KEYS, PUBLIC_ACCESS_BLOCK_KEYS};
 
 use crate::model::{
@@ -55,6 +56,8 @@ pub(crate) const CLOUDTRAIL_KEYS: &[&str] = &[
 const DEFAULT_SID_PREFIX: &str = "Quilt";
 /// Suffix of the statement xacct derives on a topic to let S3 publish to it.
 const S3_PUBLISH_SID_SUFFIX: &str = "S3Publish";
+/// Suffix of the statement xacct derives on a logging target bucket.
+const S3_ACCESS_LOGS_SID_SUFFIX: &str = "S3ServerAccessLogs";
 
 /// Problems found so far, each with where it was written.
 #[derive(Debug, Default)]
@@ -453,9 +456,14 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
                 topic_regions: &topic_regions,
                 has_cloudtrail: top.get("cloudtrail").is_some(),
             };
-            if let Some(bucket) =
-                bucket(problems, name, name_pos, value, &context, &mut logging_targets)
-            {
+            if let Some(bucket) = bucket(
+                problems,
+                name,
+                name_pos,
+                value,
+                &context,
+                &mut logging_targets,
+            ) {
                 buckets.insert(name.to_owned(), bucket);
             }
         }
@@ -1212,6 +1220,18 @@ fn check_sid(
                      statements whose Sid starts with it",
                     quoted(sid),
                     quoted(prefix)
+                ),
+            );
+        }
+        if matches!(context.kind, PolicyKind::Bucket)
+            && sid == format!("{prefix}{S3_ACCESS_LOGS_SID_SUFFIX}")
+        {
+            problems.add(
+                pos,
+                format!(
+                    "sid {} in {owner} is reserved: xacct writes that statement itself to let S3 \
+                     deliver server access logs",
+                    quoted(sid)
                 ),
             );
         }

@@ -95,7 +95,12 @@ pub(super) fn changed_lines(change: &ResourceChange) -> Vec<String> {
 
 pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
     match change.address.kind {
-        ResourceKind::S3OwnershipControls => diff::fields(&change.before, &change.after),
+        ResourceKind::S3OwnershipControls
+        | ResourceKind::S3PublicAccessBlock
+        | ResourceKind::S3Encryption
+        | ResourceKind::S3Versioning
+        | ResourceKind::S3Logging
+        | ResourceKind::S3Tags => diff::fields(&change.before, &change.after),
         ResourceKind::S3BucketPolicy | ResourceKind::SnsTopicPolicy => {
             diff::keyed(&change.before, &change.after, "Sid", "statement")
         }

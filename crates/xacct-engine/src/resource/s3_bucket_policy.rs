@@ -11,19 +11,27 @@ use crate::change::{Planned, Write};
 use crate::error::PlanError;
 use crate::plan::PlanOptions;
 use crate::resource::policy_slice::{self, Limits};
-use crate::resource::{bucket_arn, bucket_location, s3_arn, DesiredResource};
+use crate::resource::{bucket_arn, bucket_location, s3_arn, s3_logging, DesiredResource};
 
 use super::Desired;
 
 /// S3 refuses bucket policies over 20 KB.
 pub const SIZE_LIMIT: usize = 20 * 1024;
 
+/// The policy is managed when the spec grants access on the bucket or when a
+/// bucket of the spec delivers its access logs to it.
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
-    let grants = bucket.access.as_ref()?;
+    let access_logs = s3_logging::access_logs_statement(spec, bucket);
+    if bucket.access.is_none() && access_logs.is_none() {
+        return None;
+    }
     let arn = bucket_arn(spec, bucket);
-    let statements = grants
+    let statements = bucket
+        .access
         .iter()
+        .flatten()
         .filter_map(|grant| grant_statement(grant, &arn))
+        .chain(access_logs)
         .collect();
     Some(DesiredResource {
         address: Address::new(ResourceKind::S3BucketPolicy, &bucket.name),

@@ -100,9 +100,9 @@ fn public_access_block(
             let at = bucket.key_pos("public_access_block").unwrap_or(node.pos);
             let settings = fields(problems, node, what, PUBLIC_ACCESS_BLOCK_KEYS, at)?;
             let mut flag = |key: &str| {
-                settings
-                    .get(key)
-                    .map_or(Some(true), |node| boolean(problems, node, &settings.what(key)))
+                settings.get(key).map_or(Some(true), |node| {
+                    boolean(problems, node, &settings.what(key))
+                })
             };
             Some(PublicAccessBlock {
                 block_public_acls: flag("block_public_acls")?,
@@ -131,7 +131,13 @@ fn encryption(
     bucket_region: Option<&str>,
 ) -> Option<Encryption> {
     let at = bucket.key_pos("encryption").unwrap_or(node.pos);
-    let settings = fields(problems, node, bucket.what("encryption"), ENCRYPTION_KEYS, at)?;
+    let settings = fields(
+        problems,
+        node,
+        bucket.what("encryption"),
+        ENCRYPTION_KEYS,
+        at,
+    )?;
     let kms_key = settings.get("kms_key").and_then(|node| {
         let what = settings.what("kms_key");
         let key = string(problems, node, &what)?;
@@ -231,9 +237,7 @@ fn check_kms_key(key: &str, bucket_region: Option<&str>) -> Result<(), String> {
     let name = key.strip_prefix("alias/").unwrap_or(key);
     let allowed = |c: char| c.is_ascii_alphanumeric() || "-_/".contains(c);
     if name.is_empty() || !name.chars().all(allowed) {
-        return Err(
-            "is not a KMS key (a key ARN, an alias ARN, a key id, or alias/<name>)".into(),
-        );
+        return Err("is not a KMS key (a key ARN, an alias ARN, a key id, or alias/<name>)".into());
     }
     Ok(())
 }
@@ -302,11 +306,17 @@ fn tags(
             continue;
         };
         if let Err(reason) = check_tag_text(key_text, MAX_TAG_KEY, false) {
-            problems.add(key.pos, format!("tag key {} of {what} {reason}", quoted(key_text)));
+            problems.add(
+                key.pos,
+                format!("tag key {} of {what} {reason}", quoted(key_text)),
+            );
             valid = false;
         }
         if tags.contains_key(key_text) {
-            problems.add(key.pos, format!("duplicate tag key {} in {what}", quoted(key_text)));
+            problems.add(
+                key.pos,
+                format!("duplicate tag key {} in {what}", quoted(key_text)),
+            );
             valid = false;
             continue;
         }
@@ -329,7 +339,11 @@ fn tags(
             if let Err(reason) = check_tag_text(text, MAX_TAG_VALUE, true) {
                 problems.add(
                     value.pos,
-                    format!("value {} of tag {} of {what} {reason}", quoted(text), quoted(key_text)),
+                    format!(
+                        "value {} of tag {} of {what} {reason}",
+                        quoted(text),
+                        quoted(key_text)
+                    ),
                 );
                 valid = false;
             }
@@ -432,8 +446,8 @@ pub(super) fn check_logging_targets(
 #[cfg(test)]
 mod tests {
     use super::super::tests::{assert_error, with_head};
-    use crate::model::{Encryption, Logging, PublicAccessBlock, SseAlgorithm};
     use crate::load_str;
+    use crate::model::{Encryption, Logging, PublicAccessBlock, SseAlgorithm};
 
     fn bucket(settings: &str) -> crate::Bucket {
         let yaml = with_head(&format!(

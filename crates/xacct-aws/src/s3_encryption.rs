@@ -1,0 +1,71 @@
+//! `s3_encryption.<bucket>`: GetBucketEncryption / PutBucketEncryption.
+
+use aws_sdk_s3::types::{
+    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
+    ServerSideEncryptionRule,
+};
+use aws_sdk_s3::Client;
+use xacct_engine::DefaultEncryption;
+
+use crate::error::CallFailure;
+
+/// The bucket's first default encryption rule (S3 allows one); `None` when
+/// it has none (only older buckets and emulators: AWS encrypts every bucket
+/// with SSE-S3 by default).
+pub(crate) async fn observe(
+    client: &Client,
+    bucket: &str,
+) -> Result<Option<DefaultEncryption>, CallFailure> {
+    match client.get_bucket_encryption().bucket(bucket).send().await {
+        Ok(output) => Ok(output
+            .server_side_encryption_configuration()
+            .and_then(|configuration| configuration.rules().first())
+            .and_then(|rule| {
+                let default = rule.apply_server_side_encryption_by_default()?;
+                Some(DefaultEncryption {
+                    algorithm: default.sse_algorithm().as_str().to_string(),
+                    kms_key: default.kms_master_key_id().map(str::to_string),
+                    bucket_key: rule.bucket_key_enabled().unwrap_or(false),
+                })
+            })),
+        Err(error) => {
+            let failure = CallFailure::from_sdk("GetBucketEncryption", error);
+            match failure.code() {
+                Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+pub(crate) async fn put(
+    client: &Client,
+    bucket: &str,
+    rule: &DefaultEncryption,
+) -> Result<(), CallFailure> {
+    let failure = |message: String| CallFailure::invalid("PutBucketEncryption", message);
+    let default = ServerSideEncryptionByDefault::builder()
+        .sse_algorithm(ServerSideEncryption::from(rule.algorithm.as_str()))
+        .set_kms_master_key_id(rule.kms_key.clone())
+        .build()
+        .map_err(|error| failure(error.to_string()))?;
+    let configuration = ServerSideEncryptionConfiguration::builder()
+        .rules(
+            ServerSideEncryptionRule::builder()
+                .apply_server_side_encryption_by_default(default)
+                .bucket_key_enabled(rule.bucket_key)
+                .build(),
+        )
+        .build()
+        .map_err(|error| failure(error.to_string()))?;
+    client
+        .put_bucket_encryption()
+        .bucket(bucket)
+        .server_side_encryption_configuration(configuration)
+        .customize()
+        .config_override(crate::session::s3_write_once())
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("PutBucketEncryption", error))?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! `s3_public_access_block.<bucket>`: GetPublicAccessBlock / PutPublicAccessBlock.
+
+use aws_sdk_s3::types::PublicAccessBlockConfiguration;
+use aws_sdk_s3::Client;
+use xacct_spec::PublicAccessBlock;
+
+use crate::error::CallFailure;
+
+/// The bucket's settings; `None` when it has no configuration. A setting S3
+/// leaves out is off, as S3 treats it.
+pub(crate) async fn observe(
+    client: &Client,
+    bucket: &str,
+) -> Result<Option<PublicAccessBlock>, CallFailure> {
+    match client.get_public_access_block().bucket(bucket).send().await {
+        Ok(output) => {
+            Ok(output
+                .public_access_block_configuration()
+                .map(|block| PublicAccessBlock {
+                    block_public_acls: block.block_public_acls().unwrap_or(false),
+                    ignore_public_acls: block.ignore_public_acls().unwrap_or(false),
+                    block_public_policy: block.block_public_policy().unwrap_or(false),
+                    restrict_public_buckets: block.restrict_public_buckets().unwrap_or(false),
+                }))
+        }
+        Err(error) => {
+            let failure = CallFailure::from_sdk("GetPublicAccessBlock", error);
+            match failure.code() {
+                Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+pub(crate) async fn put(
+    client: &Client,
+    bucket: &str,
+    block: &PublicAccessBlock,
+) -> Result<(), CallFailure> {
+    let configuration = PublicAccessBlockConfiguration::builder()
+        .block_public_acls(block.block_public_acls)
+        .ignore_public_acls(block.ignore_public_acls)
+        .block_public_policy(block.block_public_policy)
+        .restrict_public_buckets(block.restrict_public_buckets)
+        .build();
+    client
+        .put_public_access_block()
+        .bucket(bucket)
+        .public_access_block_configuration(configuration)
+        .customize()
+        .config_override(crate::session::s3_write_once())
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("PutPublicAccessBlock", error))?;
+    Ok(())
+}

@@ -1,0 +1,69 @@
+//! `s3_tags.<bucket>`: GetBucketTagging / PutBucketTagging / DeleteBucketTagging.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_s3::types::{Tag, Tagging};
+use aws_sdk_s3::Client;
+
+use crate::error::CallFailure;
+
+/// The whole tag set; empty when the bucket has none.
+pub(crate) async fn observe(
+    client: &Client,
+    bucket: &str,
+) -> Result<BTreeMap<String, String>, CallFailure> {
+    match client.get_bucket_tagging().bucket(bucket).send().await {
+        Ok(output) => Ok(output
+            .tag_set()
+            .iter()
+            .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+            .collect()),
+        Err(error) => {
+            let failure = CallFailure::from_sdk("GetBucketTagging", error);
+            match failure.code() {
+                Some("NoSuchTagSet") => Ok(BTreeMap::new()),
+                _ => Err(failure),
+            }
+        }
+    }
+}
+
+/// Replaces the whole tag set (S3 has no per-key write).
+pub(crate) async fn put(
+    client: &Client,
+    bucket: &str,
+    tags: &BTreeMap<String, String>,
+) -> Result<(), CallFailure> {
+    let failure = |message: String| CallFailure::invalid("PutBucketTagging", message);
+    let tag_set = tags
+        .iter()
+        .map(|(key, value)| Tag::builder().key(key).value(value).build())
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| failure(error.to_string()))?;
+    let tagging = Tagging::builder()
+        .set_tag_set(Some(tag_set))
+        .build()
+        .map_err(|error| failure(error.to_string()))?;
+    client
+        .put_bucket_tagging()
+        .bucket(bucket)
+        .tagging(tagging)
+        .customize()
+        .config_override(crate::session::s3_write_once())
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("PutBucketTagging", error))?;
+    Ok(())
+}
+
+pub(crate) async fn delete(client: &Client, bucket: &str) -> Result<(), CallFailure> {
+    client
+        .delete_bucket_tagging()
+        .bucket(bucket)
+        .customize()
+        .config_override(crate::session::s3_write_once())
+        .send()
+        .await
+        .map_err(|error| CallFailure::from_sdk("DeleteBucketTagging", error))?;
+    Ok(())
+}

@@ -1,0 +1,57 @@
+//! The planning rule shared by the bucket settings xacct manages whole
+//! (public access block, default encryption, versioning, logging, and the
+//! owned keys of the tag set): compare the managed slice as observed with the
+//! slice as wanted; `null` means the setting is absent.
+
+use serde_json::Value;
+
+use crate::change::{ChangeAction, Planned, Write};
+
+/// Create when absent, delete when it must become absent, update when it
+/// differs, else nothing; `write` is only called when something changes.
+pub(crate) fn plan(before: Value, after: Value, write: impl FnOnce() -> Write) -> Planned {
+    let action = if before == after {
+        ChangeAction::NoOp
+    } else if before.is_null() {
+        ChangeAction::Create
+    } else if after.is_null() {
+        ChangeAction::Delete
+    } else {
+        ChangeAction::Update
+    };
+    Planned {
+        action,
+        write: (action != ChangeAction::NoOp).then(write),
+        before,
+        after,
+        notes: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn write() -> Write {
+        Write::DeleteBucketTagging { bucket: "b".into() }
+    }
+
+    #[test]
+    fn the_action_follows_presence_and_equality() {
+        let on = json!({"status": "Enabled"});
+        let off = json!({"status": "Suspended"});
+        assert_eq!(
+            plan(Value::Null, on.clone(), write).action,
+            ChangeAction::Create
+        );
+        assert_eq!(plan(on.clone(), off, write).action, ChangeAction::Update);
+        assert_eq!(
+            plan(on.clone(), Value::Null, write).action,
+            ChangeAction::Delete
+        );
+        let same = plan(on.clone(), on, write);
+        assert_eq!(same.action, ChangeAction::NoOp);
+        assert_eq!(same.write, None);
+    }
+}

@@ -1,0 +1,119 @@
+//! `s3_encryption.<bucket>`: the bucket's default encryption rule, managed
+//! whole. Never deleted: S3 encrypts every bucket by default anyway, so
+//! leaving the key out of the spec only stops managing it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use xacct_spec::{Bucket, Encryption, Spec};
+
+use crate::address::{Address, ResourceKind};
+use crate::change::{Planned, Write};
+use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+
+/// A default encryption rule as S3 reports and takes it. The algorithm stays
+/// text so that one xacct does not know yet still reads (and differs).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultEncryption {
+    /// `AES256`, `aws:kms` or `aws:kms:dsse`.
+    pub algorithm: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
+    pub bucket_key: bool,
+}
+
+impl From<&Encryption> for DefaultEncryption {
+    fn from(encryption: &Encryption) -> Self {
+        DefaultEncryption {
+            algorithm: encryption.algorithm.as_str().to_string(),
+            kms_key: encryption.kms_key.clone(),
+            bucket_key: encryption.bucket_key,
+        }
+    }
+}
+
+pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
+    let encryption = bucket.hardening.encryption.as_ref()?;
+    Some(DesiredResource {
+        address: Address::new(ResourceKind::S3Encryption, &bucket.name),
+        location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on: Vec::new(),
+        desired: Desired::Encryption(encryption.into()),
+    })
+}
+
+pub fn plan(
+    bucket: &str,
+    desired: &DefaultEncryption,
+    observed: Option<&DefaultEncryption>,
+) -> Planned {
+    bucket_setting::plan(slice(observed), slice(Some(desired)), || {
+        Write::PutBucketEncryption {
+            bucket: bucket.to_string(),
+            configuration: desired.clone(),
+        }
+    })
+}
+
+fn slice(rule: Option<&DefaultEncryption>) -> Value {
+    rule.and_then(|rule| serde_json::to_value(rule).ok())
+        .unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::ChangeAction;
+
+    fn kms(key: &str) -> DefaultEncryption {
+        DefaultEncryption {
+            algorithm: "aws:kms".into(),
+            kms_key: Some(key.into()),
+            bucket_key: true,
+        }
+    }
+
+    #[test]
+    fn s3_managed_default_is_replaced_by_the_wanted_kms_key() {
+        // What AWS reports for every bucket since 2023.
+        let default = DefaultEncryption {
+            algorithm: "AES256".into(),
+            kms_key: None,
+            bucket_key: false,
+        };
+        let wanted = kms("arn:aws:kms:us-east-1:222222222222:key/k1");
+        let planned = plan("b", &wanted, Some(&default));
+        assert_eq!(planned.action, ChangeAction::Update);
+        assert_eq!(planned.before["algorithm"], "AES256");
+        assert_eq!(
+            planned.after["kms_key"],
+            "arn:aws:kms:us-east-1:222222222222:key/k1"
+        );
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketEncryption {
+                bucket: "b".into(),
+                configuration: wanted.clone()
+            })
+        );
+        assert_eq!(plan("b", &wanted, None).action, ChangeAction::Create);
+        assert_eq!(plan("b", &wanted, Some(&wanted)).action, ChangeAction::NoOp);
+    }
+
+    #[test]
+    fn another_key_or_bucket_key_setting_differs() {
+        let wanted = kms("alias/data");
+        assert_eq!(
+            plan("b", &wanted, Some(&kms("alias/other"))).action,
+            ChangeAction::Update
+        );
+        let without_bucket_key = DefaultEncryption {
+            bucket_key: false,
+            ..wanted.clone()
+        };
+        assert_eq!(
+            plan("b", &wanted, Some(&without_bucket_key)).action,
+            ChangeAction::Update
+        );
+    }
+}

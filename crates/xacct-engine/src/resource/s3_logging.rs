@@ -1,0 +1,186 @@
+//! `s3_logging.<bucket>`: where the bucket's server access logs go, managed
+//! whole. The target bucket's policy gets the derived statement letting
+//! `logging.s3.amazonaws.com` write (see [`access_logs_statement`]), planned
+//! before the logging configuration that needs it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use xacct_policy::Statement;
+use xacct_spec::{Bucket, Logging, Spec};
+
+use crate::address::{Address, ResourceKind};
+use crate::change::{Planned, Write};
+use crate::resource::{bucket_arn, bucket_location, bucket_setting, Desired, DesiredResource};
+
+/// The service principal that delivers S3 server access logs.
+pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoggingTarget {
+    pub target_bucket: String,
+    pub target_prefix: String,
+}
+
+pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
+    let (target, depends_on) = match bucket.hardening.logging.as_ref()? {
+        Logging::Disabled => (None, Vec::new()),
+        Logging::To {
+            target_bucket,
+            prefix,
+        } => (
+            Some(LoggingTarget {
+                target_bucket: target_bucket.clone(),
+                target_prefix: prefix.clone(),
+            }),
+            vec![Address::new(ResourceKind::S3BucketPolicy, target_bucket)],
+        ),
+    };
+    Some(DesiredResource {
+        address: Address::new(ResourceKind::S3Logging, &bucket.name),
+        location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on,
+        desired: Desired::Logging(target),
+    })
+}
+
+pub fn plan(
+    bucket: &str,
+    desired: Option<&LoggingTarget>,
+    observed: Option<&LoggingTarget>,
+) -> Planned {
+    bucket_setting::plan(slice(observed), slice(desired), || {
+        Write::PutBucketLogging {
+            bucket: bucket.to_string(),
+            target: desired.cloned(),
+        }
+    })
+}
+
+fn slice(target: Option<&LoggingTarget>) -> Value {
+    target
+        .and_then(|target| serde_json::to_value(target).ok())
+        .unwrap_or(Value::Null)
+}
+
+/// The Sid of the derived statement on a logging target bucket.
+pub fn access_logs_sid(prefix: &str) -> String {
+    format!("{prefix}S3ServerAccessLogs")
+}
+
+/// Lets the logging service put objects under the prefixes the spec's
+/// buckets log to in `target`, scoped to exactly those source buckets and
+/// their account; `None` when no bucket logs to `target`. Single values are
+/// written as strings, as AWS's own examples do.
+pub fn access_logs_statement(spec: &Spec, target: &Bucket) -> Option<Statement> {
+    let mut sources = Vec::new();
+    let mut resources = Vec::new();
+    let mut accounts = Vec::new();
+    let target_arn = bucket_arn(spec, target);
+    for source in spec.buckets.values() {
+        let Some(Logging::To {
+            target_bucket,
+            prefix,
+        }) = &source.hardening.logging
+        else {
+            continue;
+        };
+        if *target_bucket != target.name {
+            continue;
+        }
+        sources.push(bucket_arn(spec, source));
+        resources.push(format!("{target_arn}/{prefix}*"));
+        if let Some(account) = spec.accounts.get(&source.account) {
+            accounts.push(account.id.clone());
+        }
+    }
+    if sources.is_empty() {
+        return None;
+    }
+    Statement::from_value(json!({
+        "Sid": access_logs_sid(&spec.sid_prefix),
+        "Effect": "Allow",
+        "Principal": { "Service": LOGGING_SERVICE },
+        "Action": "s3:PutObject",
+        "Resource": one_or_many(resources),
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": one_or_many(sources) },
+            "StringEquals": { "aws:SourceAccount": one_or_many(accounts) },
+        },
+    }))
+    .ok()
+}
+
+/// Sorted, deduplicated; a string when there is one.
+fn one_or_many(mut values: Vec<String>) -> Value {
+    values.sort();
+    values.dedup();
+    match values.as_slice() {
+        [one] => Value::String(one.clone()),
+        _ => json!(values),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::ChangeAction;
+
+    fn spec() -> Spec {
+        xacct_spec::load_str(
+            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
+             buckets:\n  logs:\n    account: data\n  src-a:\n    account: data\n    logging:\n      \
+             target_bucket: logs\n      prefix: a/\n  src-b:\n    account: data\n    logging:\n      \
+             target_bucket: logs\n      prefix: b/\n  src-c:\n    account: data\n    logging: false\n",
+            "deploy.yaml",
+        )
+        .expect("valid spec")
+    }
+
+    #[test]
+    fn the_derived_statement_names_every_source_and_prefix() {
+        let spec = spec();
+        let statement = access_logs_statement(&spec, &spec.buckets["logs"]).expect("derived");
+        let value = statement.to_value();
+        assert_eq!(value["Sid"], "QuiltS3ServerAccessLogs");
+        assert_eq!(value["Principal"]["Service"], LOGGING_SERVICE);
+        assert_eq!(
+            value["Resource"],
+            json!(["arn:aws:s3:::logs/a/*", "arn:aws:s3:::logs/b/*"])
+        );
+        assert_eq!(
+            value["Condition"]["ArnLike"]["aws:SourceArn"],
+            json!(["arn:aws:s3:::src-a", "arn:aws:s3:::src-b"])
+        );
+        assert_eq!(
+            value["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "222222222222"
+        );
+        assert!(access_logs_statement(&spec, &spec.buckets["src-a"]).is_none());
+    }
+
+    #[test]
+    fn logging_depends_on_the_target_policy_and_disabling_is_a_delete() {
+        let spec = spec();
+        let resource = desired(&spec, &spec.buckets["src-a"]).expect("managed");
+        assert_eq!(
+            resource.depends_on,
+            vec![Address::new(ResourceKind::S3BucketPolicy, "logs")]
+        );
+        let on = LoggingTarget {
+            target_bucket: "logs".into(),
+            target_prefix: "c/".into(),
+        };
+        let planned = plan("src-c", None, Some(&on));
+        assert_eq!(planned.action, ChangeAction::Delete);
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketLogging {
+                bucket: "src-c".into(),
+                target: None
+            })
+        );
+        assert_eq!(plan("src-c", None, None).action, ChangeAction::NoOp);
+        assert_eq!(plan("src-a", Some(&on), None).action, ChangeAction::Create);
+    }
+}

@@ -1,0 +1,184 @@
+//! `s3_tags.<bucket>`: the tag keys the spec names. S3 replaces a bucket's
+//! whole tag set on every write, so xacct writes back every other key as
+//! read; the managed slice is only the spec's keys. A key set to `null` in the
+//! spec is removed; a key dropped from the spec is no longer managed (xacct
+//! keeps no state, so it cannot tell a key it once wrote from anyone else's).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+use xacct_spec::{Bucket, Spec};
+
+use crate::address::{Address, ResourceKind};
+use crate::change::{Planned, Write};
+use crate::error::PlanError;
+use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+
+/// S3 allows at most 50 tags on a bucket.
+pub const TAG_LIMIT: usize = 50;
+
+pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
+    let tags = bucket.hardening.tags.clone()?;
+    Some(DesiredResource {
+        address: Address::new(ResourceKind::S3Tags, &bucket.name),
+        location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on: Vec::new(),
+        desired: Desired::Tags(tags),
+    })
+}
+
+/// `desired`: key -> value, `None` = must be absent; `observed`: the whole tag set.
+pub fn plan(
+    address: &Address,
+    desired: &BTreeMap<String, Option<String>>,
+    observed: &BTreeMap<String, String>,
+) -> Result<Planned, PlanError> {
+    let mut merged = observed.clone();
+    for (key, value) in desired {
+        match value {
+            Some(value) => merged.insert(key.clone(), value.clone()),
+            None => merged.remove(key),
+        };
+    }
+    if merged.len() > TAG_LIMIT {
+        return Err(PlanError::Invalid {
+            address: address.clone(),
+            reason: format!(
+                "the bucket would have {} tags, over S3's limit of {TAG_LIMIT} (the spec's plus \
+                 {} of others); remove tags",
+                merged.len(),
+                merged
+                    .keys()
+                    .filter(|key| !desired.contains_key(*key))
+                    .count()
+            ),
+        });
+    }
+    let managed = |tags: &BTreeMap<String, String>| -> Value {
+        let slice: Map<String, Value> = desired
+            .keys()
+            .filter_map(|key| Some((key.clone(), Value::String(tags.get(key)?.clone()))))
+            .collect();
+        if slice.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(slice)
+        }
+    };
+    let bucket = address.name.clone();
+    let mut planned = bucket_setting::plan(managed(observed), managed(&merged), || {
+        if merged.is_empty() {
+            Write::DeleteBucketTagging { bucket }
+        } else {
+            Write::PutBucketTagging {
+                bucket,
+                tags: merged.clone(),
+            }
+        }
+    });
+    let foreign = observed
+        .keys()
+        .filter(|key| !desired.contains_key(*key))
+        .count();
+    if foreign > 0 {
+        planned.notes.push(format!(
+            "{foreign} tag{} of others kept unchanged",
+            if foreign == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(planned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::ChangeAction;
+    use serde_json::json;
+
+    fn address() -> Address {
+        Address::new(ResourceKind::S3Tags, "b")
+    }
+
+    fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn wanted(pairs: &[(&str, Option<&str>)]) -> BTreeMap<String, Option<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.map(str::to_string)))
+            .collect()
+    }
+
+    #[test]
+    fn others_tags_are_written_back_with_ours() {
+        let observed = tags(&[("owner", "security"), ("team", "old")]);
+        let planned =
+            plan(&address(), &wanted(&[("team", Some("data"))]), &observed).expect("plans");
+        assert_eq!(planned.action, ChangeAction::Update);
+        assert_eq!(planned.before, json!({"team": "old"}));
+        assert_eq!(planned.after, json!({"team": "data"}));
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketTagging {
+                bucket: "b".into(),
+                tags: tags(&[("owner", "security"), ("team", "data")])
+            })
+        );
+        assert_eq!(
+            planned.notes,
+            vec!["1 tag of others kept unchanged".to_string()]
+        );
+    }
+
+    #[test]
+    fn a_null_key_is_removed_and_an_emptied_set_is_deleted() {
+        let planned = plan(
+            &address(),
+            &wanted(&[("legacy", None)]),
+            &tags(&[("legacy", "x"), ("owner", "security")]),
+        )
+        .expect("plans");
+        assert_eq!(planned.action, ChangeAction::Delete);
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketTagging {
+                bucket: "b".into(),
+                tags: tags(&[("owner", "security")])
+            })
+        );
+        let planned = plan(
+            &address(),
+            &wanted(&[("legacy", None)]),
+            &tags(&[("legacy", "x")]),
+        )
+        .expect("plans");
+        assert_eq!(
+            planned.write,
+            Some(Write::DeleteBucketTagging { bucket: "b".into() })
+        );
+        let absent = plan(&address(), &wanted(&[("legacy", None)]), &tags(&[])).expect("plans");
+        assert_eq!(absent.action, ChangeAction::NoOp);
+    }
+
+    #[test]
+    fn converged_tags_are_left_alone_and_the_limit_is_checked_before_apply() {
+        let observed = tags(&[("team", "data")]);
+        let planned =
+            plan(&address(), &wanted(&[("team", Some("data"))]), &observed).expect("plans");
+        assert_eq!(planned.action, ChangeAction::NoOp);
+        let full: BTreeMap<String, String> = (0..50)
+            .map(|i| (format!("k{i}"), "v".to_string()))
+            .collect();
+        let error = plan(&address(), &wanted(&[("team", Some("data"))]), &full)
+            .expect_err("over the limit");
+        assert!(
+            error.to_string().contains("51 tags, over S3's limit of 50"),
+            "{error}"
+        );
+    }
+}
