@@ -9,10 +9,12 @@
 mod canonical;
 mod document;
 mod error;
+mod evaluate;
 mod merge;
 mod statement;
 
 pub use document::{InvalidPrincipal, PolicyDocument, CURRENT_VERSION, DEFAULT_VERSION};
 pub use error::PolicyError;
+pub use evaluate::{Decision, Effect, Request};
 pub use merge::merge_owned;
 pub use statement::Statement;
