@@ -1,5 +1,7 @@
-//! IAM policy documents as AWS returns them: parse, canonicalise, compare, and
-//! merge the statements xacct owns into a document others share.
+//! IAM policy documents as AWS returns them: parse, canonicalise, compare,
+//! merge the statements xacct owns into a document others share, and evaluate
+//! a resource policy offline for one request (what AWS would decide, or which
+//! request context the answer depends on).
 //!
 //! Pure: no I/O. Comparison is on meaning, never bytes, because AWS rewrites
 //! what it stores (one-element arrays become strings, keys reorder, account
