@@ -674,6 +674,24 @@ mod tests {
                 allowed(Some("Open")),
             ),
             case(
+                "a deny that may apply is reported before an allow that may apply",
+                r#"{"Statement":[
+                    {"Sid":"Vpc","Effect":"Allow","Principal":"*","Action":"s3:*","Condition":{"StringEquals":{"aws:SourceVpce":"vpce-1"}}},
+                    {"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Condition":{"Bool":{"aws:SecureTransport":false}}}]}"#,
+                get_object(CONTROL_ROLE),
+                &[],
+                depends(Deny, Some("Tls"), &["Bool aws:SecureTransport"]),
+            ),
+            case(
+                "of several allows that surely apply, the first is reported",
+                r#"{"Statement":[
+                    {"Sid":"Reads","Effect":"Allow","Principal":{"AWS":"111111111111"},"Action":"s3:Get*"},
+                    {"Sid":"Everything","Effect":"Allow","Principal":"*","Action":"*"}]}"#,
+                get_object(CONTROL_ROLE),
+                &[],
+                allowed(Some("Reads")),
+            ),
+            case(
                 "a deny that may apply without any allow is an implicit deny anyway",
                 r#"{"Statement":[{"Sid":"Tls","Effect":"Deny","Principal":"*","Action":"s3:*","Condition":{"Bool":{"aws:SecureTransport":false}}}]}"#,
                 get_object(CONTROL_ROLE),
