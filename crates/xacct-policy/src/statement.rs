@@ -30,7 +30,8 @@ const PRINCIPAL_KINDS: [&str; 4] = ["AWS", "Service", "Federated", "CanonicalUse
 #[derive(Clone, Debug)]
 pub struct Statement {
     raw: Value,
-    sid: Option<String>,
+    /// The validated elements, which evaluation reads.
+    elements: Elements,
     /// Values under `Principal.AWS` / `NotPrincipal.AWS`, as read.
     aws_principals: Vec<String>,
     canonical: Value,
@@ -43,7 +44,7 @@ pub(crate) type Conditions = Vec<(String, Vec<(String, Vec<String>)>)>;
 
 /// A statement's elements after shape checks, before canonicalisation.
 /// `(name, values)` pairs carry which of Action/NotAction etc. was used.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Elements {
     pub sid: Option<String>,
     pub effect: String,
@@ -75,7 +76,7 @@ impl Statement {
             .collect();
         Ok(Statement {
             canonical: canonical::statement(&elements),
-            sid: elements.sid,
+            elements,
             aws_principals,
             raw: value,
         })
@@ -83,7 +84,7 @@ impl Statement {
 
     /// The statement id; an empty `Sid` counts as none (it identifies nothing).
     pub fn sid(&self) -> Option<&str> {
-        self.sid.as_deref().filter(|sid| !sid.is_empty())
+        self.elements.sid.as_deref().filter(|sid| !sid.is_empty())
     }
 
     /// Whether xacct owns this statement: its non-empty Sid starts with `prefix`.
@@ -116,6 +117,11 @@ impl Statement {
     /// Values under `Principal.AWS` or `NotPrincipal.AWS`, as read.
     pub(crate) fn aws_principals(&self) -> &[String] {
         &self.aws_principals
+    }
+
+    /// The validated elements (Effect, Principal, Action, ...), as read.
+    pub(crate) fn elements(&self) -> &Elements {
+        &self.elements
     }
 }
 

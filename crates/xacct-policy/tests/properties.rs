@@ -3,7 +3,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Map, Value};
-use xacct_policy::{merge_owned, PolicyDocument, Statement};
+use xacct_policy::{merge_owned, Decision, PolicyDocument, Request, Statement};
 
 /// What a statement means, from which both JSON shapes are produced.
 #[derive(Clone, Debug)]
@@ -359,4 +359,271 @@ fn arbitrary_json() -> impl Strategy<Value = Value> {
                 .prop_map(|entries| Value::Object(entries.into_iter().collect())),
         ]
     })
+}
+
+// --- Evaluation (PolicyDocument::evaluate) ---
+
+/// Which of a meaning's own values a request uses, so that generated
+/// requests reach matching statements as often as missing ones.
+#[derive(Clone, Debug)]
+struct RequestPicks {
+    principal: prop::sample::Index,
+    action: prop::sample::Index,
+    resource: prop::sample::Index,
+    upper_action: bool,
+    secure_transport: Option<bool>,
+    source_account: Option<prop::sample::Index>,
+}
+
+fn request_picks() -> impl Strategy<Value = RequestPicks> {
+    (
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<prop::sample::Index>(),
+        any::<bool>(),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<prop::sample::Index>()),
+    )
+        .prop_map(
+            |(principal, action, resource, upper_action, secure_transport, source_account)| {
+                RequestPicks {
+                    principal,
+                    action,
+                    resource,
+                    upper_action,
+                    secure_transport,
+                    source_account,
+                }
+            },
+        )
+}
+
+/// An owned request: (principal, action, resource, context).
+type OwnedRequest = (String, String, String, Vec<(String, String)>);
+
+fn request_for(meaning: &Meaning, picks: &RequestPicks) -> OwnedRequest {
+    let pick = |values: &[String], index: &prop::sample::Index, otherwise: &str| {
+        if values.is_empty() {
+            otherwise.to_owned()
+        } else {
+            values[index.index(values.len())].clone()
+        }
+    };
+    let principal = match pick(&meaning.principals, &picks.principal, "*").as_str() {
+        "*" => "arn:aws:iam::555555555555:role/Anyone".to_owned(),
+        id if id.len() == 12 => format!("arn:aws:iam::{id}:role/Reader"),
+        role => role.to_owned(),
+    };
+    let action = pick(&meaning.actions, &picks.action, "s3:GetObject");
+    let action = if picks.upper_action {
+        action.to_uppercase()
+    } else {
+        action
+    };
+    // A wildcard resource is asked about as one object it covers.
+    let resource = pick(
+        &meaning.resources,
+        &picks.resource,
+        "arn:aws:s3:::bucket/key",
+    )
+    .replace('*', "some/key");
+    let mut context = Vec::new();
+    if let Some(secure) = picks.secure_transport {
+        context.push(("aws:SecureTransport".to_owned(), secure.to_string()));
+    }
+    if let Some(index) = &picks.source_account {
+        let account = pick(&meaning.source_accounts, index, "999999999999");
+        context.push(("aws:SourceAccount".to_owned(), account));
+    }
+    (principal, action, resource, context)
+}
+
+fn evaluate(document: &PolicyDocument, request: &OwnedRequest) -> Decision {
+    let (principal, action, resource, context) = request;
+    let context: Vec<(&str, &str)> = context
+        .iter()
+        .map(|(key, value)| (key.as_str(), value.as_str()))
+        .collect();
+    document.evaluate(&Request {
+        principal,
+        action,
+        resource,
+        context: &context,
+    })
+}
+
+fn document_of(statements: Vec<Value>) -> PolicyDocument {
+    PolicyDocument::parse(&json!({"Version": "2012-10-17", "Statement": statements}).to_string())
+        .expect("generated documents are valid")
+}
+
+/// Condition names carry keys as written and in document order; AWS may
+/// return them in another case and order.
+fn conditions_as_set(decision: Decision) -> Decision {
+    match decision {
+        Decision::DependsOnContext {
+            effect,
+            sid,
+            conditions,
+        } => Decision::DependsOnContext {
+            effect,
+            sid,
+            conditions: conditions
+                .iter()
+                .map(|name| name.to_lowercase())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .collect(),
+        },
+        other => other,
+    }
+}
+
+/// Statements that are valid in shape but hold anything in their strings:
+/// wildcards, `${` variables, unknown operators, non-ASCII text.
+fn wild_statement() -> impl Strategy<Value = Value> {
+    let text = "[a-zA-Z0-9:/*?${}., é-]{0,16}";
+    let operator = prop_oneof![
+        prop::sample::select(vec![
+            "StringEquals",
+            "StringNotLike",
+            "StringEqualsIgnoreCase",
+            "ArnLike",
+            "ArnNotEquals",
+            "NumericLessThan",
+            "DateGreaterThanEquals",
+            "Bool",
+            "Null",
+            "IpAddress",
+            "NotIpAddress",
+            "BinaryEquals",
+            "ForAnyValue:StringLike",
+            "ForAllValues:ArnLikeIfExists",
+            "StringEqualsIfExists",
+            "NullIfExists",
+        ])
+        .prop_map(str::to_owned),
+        "[A-Za-z:]{0,12}",
+    ];
+    let principal = prop_oneof![
+        Just(json!("*")),
+        prop::collection::vec(
+            prop_oneof![
+                Just("*".to_owned()),
+                "[0-9]{12}",
+                "arn:aws:iam::[0-9]{12}:(root|role/[a-z]{1,3})",
+                text
+            ],
+            0..3
+        )
+        .prop_map(|values| json!({"AWS": values})),
+        text.prop_map(|value| json!({"Service": value})),
+    ];
+    let condition = prop::collection::vec(
+        (
+            operator,
+            prop::collection::vec(
+                (
+                    "(aws:[A-Za-z]{1,6}|[a-z:]{0,6})",
+                    prop::collection::vec(text, 0..3),
+                ),
+                0..3,
+            ),
+        ),
+        0..3,
+    )
+    .prop_map(|operators| {
+        let blocks: Map<String, Value> = operators
+            .into_iter()
+            .map(|(operator, keys)| {
+                let keys: Map<String, Value> = keys
+                    .into_iter()
+                    .map(|(key, values)| (key, json!(values)))
+                    .collect();
+                (operator, Value::Object(keys))
+            })
+            .collect();
+        Value::Object(blocks)
+    });
+    (
+        any::<bool>(),
+        (any::<bool>(), principal),
+        (any::<bool>(), prop::collection::vec(text, 0..3)),
+        proptest::option::of((any::<bool>(), prop::collection::vec(text, 0..3))),
+        condition,
+    )
+        .prop_map(|(allow, principal, action, resource, condition)| {
+            let named = |not: bool, name: &str| {
+                if not {
+                    format!("Not{name}")
+                } else {
+                    name.to_owned()
+                }
+            };
+            let mut statement = Map::new();
+            statement.insert("Effect".into(), json!(if allow { "Allow" } else { "Deny" }));
+            statement.insert(named(principal.0, "Principal"), principal.1);
+            statement.insert(named(action.0, "Action"), json!(action.1));
+            if let Some((not, resources)) = resource {
+                statement.insert(named(not, "Resource"), json!(resources));
+            }
+            statement.insert("Condition".into(), condition);
+            Value::Object(statement)
+        })
+}
+
+proptest! {
+    #[test]
+    fn evaluation_is_the_same_for_the_aws_rewrite(
+        meaning in meaning(), rewrite in rewrite(), picks in request_picks(),
+    ) {
+        let written = document_of(vec![as_written(&meaning)]);
+        let returned = document_of(vec![as_returned(&meaning, &rewrite)]);
+        let request = request_for(&meaning, &picks);
+        prop_assert_eq!(
+            conditions_as_set(evaluate(&written, &request)),
+            conditions_as_set(evaluate(&returned, &request))
+        );
+    }
+
+    #[test]
+    fn an_unconditional_deny_of_the_request_always_wins(
+        meanings in prop::collection::vec((meaning(), rewrite()), 1..5),
+        at in any::<prop::sample::Index>(),
+        picks in request_picks(),
+    ) {
+        let mut statements: Vec<Value> = meanings
+            .iter()
+            .map(|(meaning, rewrite)| as_returned(meaning, rewrite))
+            .collect();
+        statements.insert(
+            at.index(statements.len() + 1),
+            json!({"Sid": "Guard", "Effect": "Deny", "Principal": "*", "Action": "*"}),
+        );
+        let document = document_of(statements);
+        let decision = evaluate(&document, &request_for(&meanings[0].0, &picks));
+        prop_assert!(matches!(decision, Decision::Denied { .. }), "{:?}", decision);
+    }
+
+    #[test]
+    fn evaluate_never_panics_on_foreign_policies(
+        statements in prop::collection::vec(wild_statement(), 0..4),
+        version in prop::sample::select(vec!["2012-10-17", "2008-10-17"]),
+        request in ("[a-zA-Z0-9:/*?${}.é-]{0,24}", "[a-zA-Z0-9:*?]{0,12}", "[a-zA-Z0-9:/*?${}é-]{0,24}"),
+        context in prop::collection::vec(("(aws:[A-Za-z]{1,6}|[a-z:]{0,6})", "[a-zA-Z0-9:/*?${}.é-]{0,16}"), 0..4),
+    ) {
+        let document = PolicyDocument::parse(
+            &json!({"Version": version, "Statement": statements}).to_string(),
+        ).expect("wild statements are valid in shape");
+        let context: Vec<(&str, &str)> = context.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect();
+        let decision = document.evaluate(&Request {
+            principal: &request.0,
+            action: &request.1,
+            resource: &request.2,
+            context: &context,
+        });
+        if let Decision::DependsOnContext { conditions, .. } = decision {
+            prop_assert!(!conditions.is_empty());
+        }
+    }
 }
