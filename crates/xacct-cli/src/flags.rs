@@ -46,6 +46,9 @@ pub enum Command {
     Permissions(PermissionsArgs),
     /// Print the JSON Schema of the spec.
     Schema,
+    /// Render what the spec wants in another tool's format (offline).
+    #[command(subcommand)]
+    Export(ExportFormat),
 }
 
 #[derive(Debug, Args)]
@@ -165,4 +168,36 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportFormat {
+    /// The bucket and topic policies as a CloudFormation template (YAML) of
+    /// one stack, i.e. one account and one region.
+    ///
+    /// CAUTION: AWS::S3::BucketPolicy and AWS::SNS::TopicPolicy replace the
+    /// WHOLE policy when deployed, whereas xacct keeps statements that are not
+    /// its own; copy any statement others rely on into the template first.
+    #[command(name = "cloudformation")]
+    CloudFormation(CloudFormationArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CloudFormationArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// The account (spec name) whose stack to render; needed when the spec's
+    /// policies live in more than one account.
+    #[arg(long, value_name = "NAME")]
+    pub account: Option<String>,
+
+    /// The region whose stack to render; needed when the account's policies
+    /// live in more than one region.
+    #[arg(long)]
+    pub region: Option<String>,
+
+    /// Write the template to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }

@@ -7,6 +7,7 @@
 pub mod address;
 pub mod change;
 mod error;
+pub mod export;
 pub mod plan;
 pub mod plan_file;
 pub mod render;

@@ -2,6 +2,7 @@
 
 mod apply;
 mod drift;
+mod export;
 mod permissions;
 mod plan;
 mod schema;
@@ -52,6 +53,7 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
         Command::Show(args) => show::exec(&args, color),
         Command::Permissions(args) => permissions::exec(&args),
         Command::Schema => schema::exec(),
+        Command::Export(format) => export::exec(&format),
     }
 }
 
