@@ -211,9 +211,16 @@ fn policies_by_stack(resources: &[DesiredResource]) -> BTreeMap<Stack, Vec<Polic
         let (statements, kind) = match &resource.desired {
             Desired::BucketPolicy(statements) => (statements, PolicyKind::Bucket),
             Desired::TopicPolicy(statements) => (statements, PolicyKind::Topic),
+            // Bucket settings are properties of AWS::S3::Bucket, which
+            // CloudFormation can only set on buckets its stacks own.
             Desired::OwnershipControls(_)
             | Desired::BucketNotification(_)
-            | Desired::EventSelectors(_) => continue,
+            | Desired::EventSelectors(_)
+            | Desired::PublicAccessBlock(_)
+            | Desired::Encryption(_)
+            | Desired::Versioning(_)
+            | Desired::Logging(_)
+            | Desired::Tags(_) => continue,
         };
         let stack = Stack {
             account: resource.location.account.clone(),
