@@ -9,9 +9,7 @@ use std::collections::BTreeMap;
 
 use aws_sdk_s3::types::{BucketVersioningStatus, Tag, Tagging, VersioningConfiguration};
 use serde_json::json;
-use support::{
-    assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA,
-};
+use support::{assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA};
 
 const KMS_KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -39,7 +37,14 @@ fn hardened_spec() -> String {
 }
 
 async fn tags_of(emu: &Emulator, bucket: &str) -> BTreeMap<String, String> {
-    match emu.s3(DATA).await.get_bucket_tagging().bucket(bucket).send().await {
+    match emu
+        .s3(DATA)
+        .await
+        .get_bucket_tagging()
+        .bucket(bucket)
+        .send()
+        .await
+    {
         Ok(output) => output
             .tag_set()
             .iter()
@@ -58,7 +63,12 @@ async fn put_tags(emu: &Emulator, bucket: &str, tags: &[(&str, &str)]) {
         .await
         .put_bucket_tagging()
         .bucket(bucket)
-        .tagging(Tagging::builder().set_tag_set(Some(tag_set)).build().expect("tagging"))
+        .tagging(
+            Tagging::builder()
+                .set_tag_set(Some(tag_set))
+                .build()
+                .expect("tagging"),
+        )
         .send()
         .await
         .expect("put tags");
@@ -118,7 +128,10 @@ async fn every_setting_is_applied_converges_and_keeps_others_content() {
         assert!(plan.stdout.contains(address), "missing {address:?}: {plan}");
     }
     assert!(plan.stdout.contains("- legacy-owner = \"bob\""), "{plan}");
-    assert!(plan.stdout.contains("1 tag of others kept unchanged"), "{plan}");
+    assert!(
+        plan.stdout.contains("1 tag of others kept unchanged"),
+        "{plan}"
+    );
 
     ws.apply();
     assert_converged(&ws);
@@ -130,7 +143,9 @@ async fn every_setting_is_applied_converges_and_keeps_others_content() {
         .send()
         .await
         .expect("public access block");
-    let block = block.public_access_block_configuration().expect("configuration");
+    let block = block
+        .public_access_block_configuration()
+        .expect("configuration");
     assert_eq!(block.block_public_acls(), Some(true));
     assert_eq!(block.restrict_public_buckets(), Some(true));
 
@@ -144,12 +159,17 @@ async fn every_setting_is_applied_converges_and_keeps_others_content() {
         .server_side_encryption_configuration()
         .expect("configuration")
         .rules()[0];
-    let default = rule.apply_server_side_encryption_by_default().expect("default");
+    let default = rule
+        .apply_server_side_encryption_by_default()
+        .expect("default");
     assert_eq!(default.sse_algorithm().as_str(), "aws:kms");
     assert_eq!(default.kms_master_key_id(), Some(KMS_KEY));
     assert_eq!(rule.bucket_key_enabled(), Some(true));
 
-    assert_eq!(versioning_of(&emu, "hardened-data").await.as_deref(), Some("Enabled"));
+    assert_eq!(
+        versioning_of(&emu, "hardened-data").await.as_deref(),
+        Some("Enabled")
+    );
 
     let logging = s3
         .get_bucket_logging()
@@ -172,15 +192,24 @@ async fn every_setting_is_applied_converges_and_keeps_others_content() {
         "our tags set, the null key removed, others' kept"
     );
 
-    let policy = emu.get_bucket_policy(DATA, "logs-bucket").await.expect("policy");
+    let policy = emu
+        .get_bucket_policy(DATA, "logs-bucket")
+        .await
+        .expect("policy");
     assert_eq!(
         sids(&policy),
-        vec!["SecurityTeamDenyInsecureTransport", "QuiltS3ServerAccessLogs"],
+        vec![
+            "SecurityTeamDenyInsecureTransport",
+            "QuiltS3ServerAccessLogs"
+        ],
         "the security team's statement is kept: {policy}"
     );
     let logs = statement_by_sid(&policy, "QuiltS3ServerAccessLogs").expect("derived");
     assert_eq!(logs["Principal"]["Service"], "logging.s3.amazonaws.com");
-    assert_eq!(logs["Resource"], "arn:aws:s3:::logs-bucket/access/hardened-data/*");
+    assert_eq!(
+        logs["Resource"],
+        "arn:aws:s3:::logs-bucket/access/hardened-data/*"
+    );
     assert_eq!(
         logs["Condition"]["ArnLike"]["aws:SourceArn"],
         "arn:aws:s3:::hardened-data"
@@ -234,7 +263,9 @@ async fn out_of_band_changes_are_drift_and_apply_restores_only_ours() {
         "{drift}"
     );
     assert!(
-        drift.stdout.contains("s3_public_access_block.hardened-data: drifted (missing)"),
+        drift
+            .stdout
+            .contains("s3_public_access_block.hardened-data: drifted (missing)"),
         "{drift}"
     );
     assert!(
@@ -244,13 +275,18 @@ async fn out_of_band_changes_are_drift_and_apply_restores_only_ours() {
         "{drift}"
     );
     assert!(
-        drift.stdout.contains("Drift: 3 of 6 managed resources differ from the spec."),
+        drift
+            .stdout
+            .contains("Drift: 3 of 6 managed resources differ from the spec."),
         "{drift}"
     );
 
     ws.apply();
     assert_converged(&ws);
-    assert_eq!(versioning_of(&emu, "hardened-data").await.as_deref(), Some("Enabled"));
+    assert_eq!(
+        versioning_of(&emu, "hardened-data").await.as_deref(),
+        Some("Enabled")
+    );
     let tags = tags_of(&emu, "hardened-data").await;
     assert_eq!(tags["data-classification"], "internal");
     assert_eq!(tags["team"], "analytics", "a tag added by others is kept");
@@ -281,17 +317,22 @@ async fn turning_settings_off_suspends_versioning_stops_logging_and_drops_the_gr
     let plan = ws.xacct(&["plan"]);
     plan.expect_code(0);
     assert!(
-        plan.stdout.contains("# s3_logging.hardened-data will be destroyed"),
+        plan.stdout
+            .contains("# s3_logging.hardened-data will be destroyed"),
         "{plan}"
     );
     assert!(
-        plan.stdout.contains("# s3_bucket_policy.logs-bucket will be destroyed"),
+        plan.stdout
+            .contains("# s3_bucket_policy.logs-bucket will be destroyed"),
         "{plan}"
     );
     ws.apply();
     assert_converged(&ws);
 
-    assert_eq!(versioning_of(&emu, "hardened-data").await.as_deref(), Some("Suspended"));
+    assert_eq!(
+        versioning_of(&emu, "hardened-data").await.as_deref(),
+        Some("Suspended")
+    );
     let logging = emu
         .s3(DATA)
         .await
@@ -301,8 +342,15 @@ async fn turning_settings_off_suspends_versioning_stops_logging_and_drops_the_gr
         .await
         .expect("logging");
     assert!(logging.logging_enabled().is_none(), "logging is off");
-    let policy = emu.get_bucket_policy(DATA, "logs-bucket").await.expect("policy kept");
-    assert_eq!(sids(&policy), vec!["SecurityTeamDenyInsecureTransport"], "{policy}");
+    let policy = emu
+        .get_bucket_policy(DATA, "logs-bucket")
+        .await
+        .expect("policy kept");
+    assert_eq!(
+        sids(&policy),
+        vec!["SecurityTeamDenyInsecureTransport"],
+        "{policy}"
+    );
     assert_eq!(
         tags_of(&emu, "hardened-data").await,
         BTreeMap::from([("owner".to_string(), "security-team".to_string())]),

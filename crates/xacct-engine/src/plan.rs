@@ -275,3 +275,109 @@ fn plan_one(
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::change::Write;
+    use crate::plan_file::PlanFile;
+    use crate::resource::desired;
+
+    /// A data bucket with every hardening setting, logging to `logs-bucket`,
+    /// planned against a world where none of it exists yet.
+    fn hardened_plan() -> Plan {
+        let spec = xacct_spec::load_str(
+            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
+             buckets:\n  logs-bucket:\n    account: data\n  data-bucket:\n    account: data\n    \
+             public_access_block: true\n    encryption: {}\n    versioning: true\n    logging:\n      \
+             target_bucket: logs-bucket\n      prefix: data/\n    tags:\n      team: data\n",
+            "deploy.yaml",
+        )
+        .expect("valid spec");
+        let resources = desired(&spec).expect("desired");
+        let observed: BTreeMap<Address, Observed> = resources
+            .iter()
+            .map(|resource| {
+                let absent = match resource.address.kind {
+                    ResourceKind::S3PublicAccessBlock => Observed::PublicAccessBlock(None),
+                    ResourceKind::S3Encryption => Observed::Encryption(None),
+                    ResourceKind::S3Versioning => Observed::Versioning(None),
+                    ResourceKind::S3Logging => Observed::Logging(None),
+                    ResourceKind::S3Tags => Observed::Tags(BTreeMap::new()),
+                    ResourceKind::S3BucketPolicy => Observed::BucketPolicy(None),
+                    other => panic!("unexpected {other}"),
+                };
+                (resource.address.clone(), absent)
+            })
+            .collect();
+        plan(&PlanOptions::new("Quilt"), &resources, &observed).expect("plans")
+    }
+
+    #[test]
+    fn logging_is_written_after_the_grant_on_its_target_and_depends_on_it() {
+        let plan = hardened_plan();
+        let stages = plan.stages();
+        let stage_of = |address: &str| {
+            stages
+                .iter()
+                .position(|lanes| {
+                    lanes
+                        .iter()
+                        .flatten()
+                        .any(|change| change.address.to_string() == address)
+                })
+                .unwrap_or_else(|| panic!("{address} not pending"))
+        };
+        assert!(stage_of("s3_bucket_policy.logs-bucket") < stage_of("s3_logging.data-bucket"));
+        assert_eq!(
+            stage_of("s3_versioning.data-bucket"),
+            stage_of("s3_tags.data-bucket")
+        );
+        let logging = plan
+            .changes
+            .iter()
+            .find(|change| change.address.kind == ResourceKind::S3Logging)
+            .expect("logging change");
+        assert_eq!(
+            logging.depends_on,
+            vec![Address::new(ResourceKind::S3BucketPolicy, "logs-bucket")]
+        );
+        // The four settings of one bucket share a lane: S3 refuses concurrent
+        // configuration writes to one bucket.
+        let first = &stages[0];
+        assert_eq!(first.len(), 1, "one lane for data-bucket: {first:?}");
+        assert_eq!(first[0].len(), 4);
+    }
+
+    #[test]
+    fn a_saved_plan_carries_every_new_write_exactly() {
+        let plan = hardened_plan();
+        let file = PlanFile::new(
+            plan.clone(),
+            "deploy.yaml".into(),
+            b"version: 1\n",
+            "0.1.0".into(),
+            "2026-11-29T00:00:00Z".into(),
+        );
+        let parsed = PlanFile::parse(&file.to_json()).expect("round trips");
+        assert_eq!(parsed.plan, plan);
+        let operations: Vec<&str> = plan
+            .pending()
+            .filter_map(|c| c.write.as_ref())
+            .map(Write::operation)
+            .collect();
+        for operation in [
+            "PutPublicAccessBlock",
+            "PutBucketEncryption",
+            "PutBucketVersioning",
+            "PutBucketLogging",
+            "PutBucketTagging",
+            "PutBucketPolicy",
+        ] {
+            assert!(
+                operations.contains(&operation),
+                "{operation} in {operations:?}"
+            );
+        }
+    }
+}
