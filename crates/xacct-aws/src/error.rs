@@ -74,6 +74,30 @@ impl CallFailure {
     pub(crate) fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
+
+    /// The answer of a read whose `absent_code` error means "this document
+    /// does not exist": `Ok(None)` then, a state rather than a failure.
+    pub(crate) fn absent_when<T, E, R>(
+        operation: &'static str,
+        absent_code: &str,
+        result: Result<T, aws_sdk_s3::error::SdkError<E, R>>,
+    ) -> Result<Option<T>, CallFailure>
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        match result {
+            Ok(output) => Ok(Some(output)),
+            Err(error) => {
+                let failure = CallFailure::from_sdk(operation, error);
+                if failure.code() == Some(absent_code) {
+                    Ok(None)
+                } else {
+                    Err(failure)
+                }
+            }
+        }
+    }
 }
 
 /// Everything that can go wrong talking to AWS, with the address, account and

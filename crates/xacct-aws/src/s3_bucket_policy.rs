@@ -6,16 +6,9 @@ use crate::error::CallFailure;
 
 /// The policy text as S3 returns it; `None` when the bucket has no policy.
 pub(crate) async fn observe(client: &Client, bucket: &str) -> Result<Option<String>, CallFailure> {
-    match client.get_bucket_policy().bucket(bucket).send().await {
-        Ok(output) => Ok(output.policy().map(str::to_string)),
-        Err(error) => {
-            let failure = CallFailure::from_sdk("GetBucketPolicy", error);
-            match failure.code() {
-                Some("NoSuchBucketPolicy") => Ok(None),
-                _ => Err(failure),
-            }
-        }
-    }
+    let result = client.get_bucket_policy().bucket(bucket).send().await;
+    let output = CallFailure::absent_when("GetBucketPolicy", "NoSuchBucketPolicy", result)?;
+    Ok(output.and_then(|output| output.policy().map(str::to_string)))
 }
 
 pub(crate) async fn put(client: &Client, bucket: &str, policy: &str) -> Result<(), CallFailure> {

@@ -16,26 +16,24 @@ pub(crate) async fn observe(
     client: &Client,
     bucket: &str,
 ) -> Result<Option<DefaultEncryption>, CallFailure> {
-    match client.get_bucket_encryption().bucket(bucket).send().await {
-        Ok(output) => Ok(output
-            .server_side_encryption_configuration()
-            .and_then(|configuration| configuration.rules().first())
-            .and_then(|rule| {
-                let default = rule.apply_server_side_encryption_by_default()?;
-                Some(DefaultEncryption {
-                    algorithm: default.sse_algorithm().as_str().to_string(),
-                    kms_key: default.kms_master_key_id().map(str::to_string),
-                    bucket_key: rule.bucket_key_enabled().unwrap_or(false),
-                })
-            })),
-        Err(error) => {
-            let failure = CallFailure::from_sdk("GetBucketEncryption", error);
-            match failure.code() {
-                Some("ServerSideEncryptionConfigurationNotFoundError") => Ok(None),
-                _ => Err(failure),
-            }
-        }
-    }
+    let result = client.get_bucket_encryption().bucket(bucket).send().await;
+    let output = CallFailure::absent_when(
+        "GetBucketEncryption",
+        "ServerSideEncryptionConfigurationNotFoundError",
+        result,
+    )?;
+    Ok(output
+        .as_ref()
+        .and_then(|output| output.server_side_encryption_configuration())
+        .and_then(|configuration| configuration.rules().first())
+        .and_then(|rule| {
+            let default = rule.apply_server_side_encryption_by_default()?;
+            Some(DefaultEncryption {
+                algorithm: default.sse_algorithm().as_str().to_string(),
+                kms_key: default.kms_master_key_id().map(str::to_string),
+                bucket_key: rule.bucket_key_enabled().unwrap_or(false),
+            })
+        }))
 }
 
 pub(crate) async fn put(

@@ -10,24 +10,21 @@ use crate::error::CallFailure;
 
 /// The bucket's ownership rule; `None` when the bucket has no ownership controls.
 pub(crate) async fn observe(client: &Client, bucket: &str) -> Result<Option<String>, CallFailure> {
-    match client
+    let result = client
         .get_bucket_ownership_controls()
         .bucket(bucket)
         .send()
-        .await
-    {
-        Ok(output) => Ok(output
-            .ownership_controls()
-            .and_then(|controls| controls.rules().first())
-            .map(|rule| rule.object_ownership().as_str().to_string())),
-        Err(error) => {
-            let failure = CallFailure::from_sdk("GetBucketOwnershipControls", error);
-            match failure.code() {
-                Some("OwnershipControlsNotFoundError") => Ok(None),
-                _ => Err(failure),
-            }
-        }
-    }
+        .await;
+    let output = CallFailure::absent_when(
+        "GetBucketOwnershipControls",
+        "OwnershipControlsNotFoundError",
+        result,
+    )?;
+    Ok(output
+        .as_ref()
+        .and_then(|output| output.ownership_controls())
+        .and_then(|controls| controls.rules().first())
+        .map(|rule| rule.object_ownership().as_str().to_string()))
 }
 
 pub(crate) async fn put(

@@ -12,25 +12,21 @@ pub(crate) async fn observe(
     client: &Client,
     bucket: &str,
 ) -> Result<Option<PublicAccessBlock>, CallFailure> {
-    match client.get_public_access_block().bucket(bucket).send().await {
-        Ok(output) => {
-            Ok(output
-                .public_access_block_configuration()
-                .map(|block| PublicAccessBlock {
-                    block_public_acls: block.block_public_acls().unwrap_or(false),
-                    ignore_public_acls: block.ignore_public_acls().unwrap_or(false),
-                    block_public_policy: block.block_public_policy().unwrap_or(false),
-                    restrict_public_buckets: block.restrict_public_buckets().unwrap_or(false),
-                }))
-        }
-        Err(error) => {
-            let failure = CallFailure::from_sdk("GetPublicAccessBlock", error);
-            match failure.code() {
-                Some("NoSuchPublicAccessBlockConfiguration") => Ok(None),
-                _ => Err(failure),
-            }
-        }
-    }
+    let result = client.get_public_access_block().bucket(bucket).send().await;
+    let output = CallFailure::absent_when(
+        "GetPublicAccessBlock",
+        "NoSuchPublicAccessBlockConfiguration",
+        result,
+    )?;
+    Ok(output
+        .as_ref()
+        .and_then(|output| output.public_access_block_configuration())
+        .map(|block| PublicAccessBlock {
+            block_public_acls: block.block_public_acls().unwrap_or(false),
+            ignore_public_acls: block.ignore_public_acls().unwrap_or(false),
+            block_public_policy: block.block_public_policy().unwrap_or(false),
+            restrict_public_buckets: block.restrict_public_buckets().unwrap_or(false),
+        }))
 }
 
 pub(crate) async fn put(

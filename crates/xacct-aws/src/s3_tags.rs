@@ -12,20 +12,13 @@ pub(crate) async fn observe(
     client: &Client,
     bucket: &str,
 ) -> Result<BTreeMap<String, String>, CallFailure> {
-    match client.get_bucket_tagging().bucket(bucket).send().await {
-        Ok(output) => Ok(output
-            .tag_set()
-            .iter()
-            .map(|tag| (tag.key().to_string(), tag.value().to_string()))
-            .collect()),
-        Err(error) => {
-            let failure = CallFailure::from_sdk("GetBucketTagging", error);
-            match failure.code() {
-                Some("NoSuchTagSet") => Ok(BTreeMap::new()),
-                _ => Err(failure),
-            }
-        }
-    }
+    let result = client.get_bucket_tagging().bucket(bucket).send().await;
+    let output = CallFailure::absent_when("GetBucketTagging", "NoSuchTagSet", result)?;
+    Ok(output
+        .iter()
+        .flat_map(|output| output.tag_set())
+        .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+        .collect())
 }
 
 /// Replaces the whole tag set (S3 has no per-key write).
