@@ -7,6 +7,7 @@
 pub mod address;
 pub mod change;
 mod error;
+pub mod lint;
 pub mod plan;
 pub mod plan_file;
 pub mod render;
@@ -16,6 +17,7 @@ pub mod target;
 pub use address::{Address, ResourceKind};
 pub use change::{ChangeAction, ResourceChange, Write};
 pub use error::PlanError;
+pub use lint::{lint_observed, DocumentFinding};
 pub use plan::{plan, plan_resource, Plan, PlanOptions, Replanner, Summary};
 pub use plan_file::{PlanFile, PlanFileError};
 pub use resource::{desired, Desired, DesiredResource, Location, Observed};
