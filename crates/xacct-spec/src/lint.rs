@@ -153,12 +153,11 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
     }
     let id = arn_account(&principal.arn)?;
     Some(format!(
-        "principal \"{}\" of {} (sid {}) grants account {} as a whole (its root): every role and \
-         user there that the account's own policies allow gets this access. Name the roles that \
-         need it instead, e.g. arn:aws:iam::{id}:role/QuiltLambdaRole",
+        "principal \"{}\" of {} grants the whole account {} (its root): any role or user \
+         there that the account's own IAM policies allow. Name the roles that need access \
+         instead, e.g. arn:aws:iam::{id}:role/QuiltLambdaRole",
         principal.written.escape_debug(),
         grant.entry,
-        grant.sid,
         account_label(spec, id)
     ))
 }
