@@ -68,7 +68,7 @@ pub fn load_str_linted(source: &str, file_name: &str) -> Result<Linted, LoadErro
     Ok(Linted { spec, findings })
 }
 
-fn load_tree(source: &str, file_name: &str) -> Result<(Spec, Vec<validate::GrantSite>), LoadError> {
+fn load_tree(source: &str, file_name: &str) -> Result<(Spec, Vec<lint::GrantSite>), LoadError> {
     let spec_error = |pos: raw::Pos, message: String| SpecError {
         file: file_name.to_owned(),
         line: pos.line,

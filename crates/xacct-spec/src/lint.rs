@@ -7,7 +7,6 @@ use std::fmt;
 
 use crate::actions::{self, KnownAction};
 use crate::model::{AccountAccess, Spec};
-use crate::validate::{ActionSite, GrantSite, PrincipalSite};
 
 /// A lint rule, by its stable id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,6 +93,36 @@ impl fmt::Display for Finding {
     }
 }
 
+/// A valid `access:` entry as written: what the lint checks (the validator
+/// collects them). The model's [`crate::Grant`] is resolved and sorted; the lint needs the positions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GrantSite {
+    /// `s3` or `sns`: the service of the document the grant is written into.
+    pub service: &'static str,
+    /// How messages name the entry: `access entry 1 of bucket "b"`.
+    pub entry: String,
+    pub sid: String,
+    pub principals: Vec<PrincipalSite>,
+    pub actions: Vec<ActionSite>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct PrincipalSite {
+    pub pos: crate::raw::Pos,
+    /// As written: an account name, an id or an ARN.
+    pub written: String,
+    /// The IAM principal it resolved to (`arn:aws:iam::<id>:root` for accounts).
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ActionSite {
+    pub pos: crate::raw::Pos,
+    pub action: String,
+    /// The preset it came from (every action of a preset is at the preset's position).
+    pub preset: Option<String>,
+}
+
 /// Every finding of a valid spec's grants, sorted by position.
 pub(crate) fn lint(spec: &Spec, grants: &[GrantSite], file: &str) -> Vec<Finding> {
     let mut found: Vec<(crate::raw::Pos, Rule, String)> = Vec::new();
@@ -168,10 +197,7 @@ fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(crate::raw::Pos, R
     if writes.is_empty() {
         return Vec::new();
     }
-    let example = match grant.service {
-        "sns" => "sns:GetTopicAttributes, sns:Subscribe",
-        _ => "s3:GetObject, s3:ListBucket",
-    };
+    let example = read_example(grant.service);
     spec.accounts
         .values()
         .filter(|account| account.access == AccountAccess::ReadOnly)
@@ -268,11 +294,16 @@ fn wildcard_action(grant: &GrantSite, site: &ActionSite) -> Option<String> {
          List only the actions the principals need (e.g. {})",
         site.action.escape_debug(),
         grant.entry,
-        match grant.service {
-            "sns" => "sns:GetTopicAttributes, sns:Subscribe",
-            _ => "s3:GetObject, s3:ListBucket",
-        }
+        read_example(grant.service)
     ))
+}
+
+/// Read actions to show as an example of a narrower grant.
+fn read_example(service: &str) -> &'static str {
+    match service {
+        "sns" => "sns:GetTopicAttributes, sns:Subscribe",
+        _ => "s3:GetObject, s3:ListBucket",
+    }
 }
 
 #[cfg(test)]

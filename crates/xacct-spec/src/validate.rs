@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::lint::{ActionSite, GrantSite, PrincipalSite};
 use crate::model::{
     Account, AccountAccess, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership,
     ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef,
@@ -62,36 +63,6 @@ const S3_PUBLISH_SID_SUFFIX: &str = "S3Publish";
 pub(crate) struct Problems {
     pub list: Vec<(Pos, String)>,
     pub grants: Vec<GrantSite>,
-}
-
-/// A valid `access:` entry as written: what `crate::lint` checks. The model's
-/// [`Grant`] is resolved and sorted; the lint needs the positions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct GrantSite {
-    /// `s3` or `sns`: the service of the document the grant is written into.
-    pub service: &'static str,
-    /// How messages name the entry: `access entry 1 of bucket "b"`.
-    pub entry: String,
-    pub sid: String,
-    pub principals: Vec<PrincipalSite>,
-    pub actions: Vec<ActionSite>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct PrincipalSite {
-    pub pos: Pos,
-    /// As written: an account name, an id or an ARN.
-    pub written: String,
-    /// The IAM principal it resolved to (`arn:aws:iam::<id>:root` for accounts).
-    pub arn: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct ActionSite {
-    pub pos: Pos,
-    pub action: String,
-    /// The preset it came from (every action of a preset is at the preset's position).
-    pub preset: Option<String>,
 }
 
 impl Problems {
