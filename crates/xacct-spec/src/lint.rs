@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::actions::{self, KnownAction};
 use crate::model::{AccountAccess, Spec};
+use crate::raw::Pos;
 
 /// A lint rule, by its stable id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -94,7 +95,8 @@ impl fmt::Display for Finding {
 }
 
 /// A valid `access:` entry as written: what the lint checks (the validator
-/// collects them). The model's [`crate::Grant`] is resolved and sorted; the lint needs the positions.
+/// collects them). The model's [`crate::Grant`] is resolved and sorted, with
+/// no positions; findings need them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct GrantSite {
     /// `s3` or `sns`: the service of the document the grant is written into.
@@ -108,7 +110,7 @@ pub(crate) struct GrantSite {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PrincipalSite {
-    pub pos: crate::raw::Pos,
+    pub pos: Pos,
     /// As written: an account name, an id or an ARN.
     pub written: String,
     /// The IAM principal it resolved to (`arn:aws:iam::<id>:root` for accounts).
@@ -117,7 +119,7 @@ pub(crate) struct PrincipalSite {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ActionSite {
-    pub pos: crate::raw::Pos,
+    pub pos: Pos,
     pub action: String,
     /// The preset it came from (every action of a preset is at the preset's position).
     pub preset: Option<String>,
@@ -125,7 +127,7 @@ pub(crate) struct ActionSite {
 
 /// Every finding of a valid spec's grants, sorted by position.
 pub(crate) fn lint(spec: &Spec, grants: &[GrantSite], file: &str) -> Vec<Finding> {
-    let mut found: Vec<(crate::raw::Pos, Rule, String)> = Vec::new();
+    let mut found: Vec<(Pos, Rule, String)> = Vec::new();
     for grant in grants {
         for principal in &grant.principals {
             if let Some(message) = root_principal(spec, grant, principal) {
@@ -192,7 +194,7 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
 }
 
 /// One finding per read-only account a grant reaches with more than reads.
-fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(crate::raw::Pos, Rule, String)> {
+fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)> {
     let writes = non_read_actions(&grant.actions);
     if writes.is_empty() {
         return Vec::new();
