@@ -6,7 +6,7 @@
 use std::fmt;
 
 use crate::actions::{self, KnownAction};
-use crate::model::{AccountAccess, Spec};
+use crate::model::{Account, AccountAccess, Spec};
 use crate::raw::Pos;
 
 /// A lint rule, by its stable id.
@@ -195,12 +195,9 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
 
 /// One finding per read-only account a grant reaches with more than reads.
 fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)> {
-    let writes = non_read_actions(&grant.actions);
-    if writes.is_empty() {
-        return Vec::new();
-    }
-    let example = read_example(grant.service);
-    spec.accounts
+    // (account, the first principal of the grant in it)
+    let reached: Vec<(&Account, &PrincipalSite)> = spec
+        .accounts
         .values()
         .filter(|account| account.access == AccountAccess::ReadOnly)
         .filter_map(|account| {
@@ -208,6 +205,20 @@ fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)
                 .principals
                 .iter()
                 .find(|principal| arn_account(&principal.arn) == Some(account.id.as_str()))?;
+            Some((account, principal))
+        })
+        .collect();
+    if reached.is_empty() {
+        return Vec::new();
+    }
+    let writes = non_read_actions(&grant.actions);
+    if writes.is_empty() {
+        return Vec::new();
+    }
+    let example = read_example(grant.service);
+    reached
+        .into_iter()
+        .map(|(account, principal)| {
             let message = format!(
                 "{} (sid {}) grants {} to principal \"{}\", but account \"{}\" is read-only \
                  (accounts.{}.access: read-only). Grant it only read and list actions \
@@ -219,7 +230,7 @@ fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)
                 account.name,
                 account.name,
             );
-            Some((principal.pos, Rule::WriteToReadOnly, message))
+            (principal.pos, Rule::WriteToReadOnly, message)
         })
         .collect()
 }
