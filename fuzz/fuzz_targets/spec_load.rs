@@ -9,9 +9,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(source) = std::str::from_utf8(data) else {
         return;
     };
-    match xacct_spec::load_str(source, "fuzz.yaml") {
+    // The linted load runs the validator and, on a valid spec, the lint rules.
+    match xacct_spec::load_str_linted(source, "fuzz.yaml") {
         // Rendering the errors is part of what a user sees: it must not panic.
         Err(error) => drop(error.to_string()),
-        Ok(spec) => drop(format!("{spec:?}")),
+        Ok(linted) => {
+            drop(format!("{:?}", linted.spec));
+            for finding in &linted.findings {
+                drop(finding.to_string());
+            }
+        }
     }
 });

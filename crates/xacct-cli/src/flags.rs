@@ -32,8 +32,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Check the spec offline. Exit 0 valid, 1 invalid.
-    Validate(SpecArgs),
+    /// Check the spec offline, and lint it for least privilege (warnings on
+    /// stderr). Exit 0 valid, 1 invalid (or, with --strict, any warning).
+    Validate(ValidateArgs),
     /// Read live state and show what apply would change.
     Plan(PlanArgs),
     /// Make the changes: plans, shows the plan, asks for `yes` on a terminal.
@@ -56,6 +57,17 @@ pub struct SpecArgs {
     /// The spec file.
     #[arg(short = 'f', long = "file", default_value = "deploy.yaml")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// Treat lint warnings (root-principal, write-to-read-only, unknown-action,
+    /// wildcard-action) as errors: exit 1 if there is any.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -95,6 +107,12 @@ pub struct PlanArgs {
 
     #[arg(long, value_enum, default_value_t = PlanFormat::Text)]
     pub format: PlanFormat,
+
+    /// Treat lint warnings as errors: exit 1, reading nothing from AWS if the
+    /// spec has any, and showing and saving no plan if the live bucket
+    /// policies have any (resource-mismatch).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]

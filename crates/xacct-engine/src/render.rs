@@ -5,10 +5,12 @@ mod diff;
 mod json;
 mod markdown;
 mod text;
+mod warnings;
 
 pub use json::{drift_json, plan_json, FORMAT_VERSION};
 pub use markdown::{plan_markdown, plan_markdown_within, COMMENT_LIMIT};
 pub use text::{drift_text, plan_text};
+pub use warnings::{plan_json_with_warnings, plan_markdown_with_warnings, warnings_json};
 
 /// Whether to paint `+ - ~` lines with ANSI colors (decided by the CLI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

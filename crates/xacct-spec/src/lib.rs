@@ -4,7 +4,9 @@
 //! line and column and the offending key or value, and all errors of a file are
 //! reported together. The YAML parser stays behind [`load`] and [`load_str`].
 
+pub mod actions;
 mod error;
+mod lint;
 mod model;
 mod names;
 mod presets;
@@ -15,6 +17,7 @@ mod validate;
 use std::path::Path;
 
 pub use error::{LoadError, SpecError};
+pub use lint::{Finding, Rule, Severity};
 pub use model::*;
 pub use presets::QUILT_ACTIONS;
 pub use schema::json_schema;
@@ -46,6 +49,26 @@ pub fn load(path: &Path) -> Result<Spec, LoadError> {
 
 /// Validates a spec given as text; `file_name` is what errors call the source.
 pub fn load_str(source: &str, file_name: &str) -> Result<Spec, LoadError> {
+    load_tree(source, file_name).map(|(spec, _)| spec)
+}
+
+/// A valid spec with its lint findings (least-privilege warnings).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Linted {
+    pub spec: Spec,
+    /// Sorted by position; empty when the spec follows every rule.
+    pub findings: Vec<Finding>,
+}
+
+/// As [`load_str`], and lints the valid spec with the positions the
+/// validator saw (findings are kept apart so [`Spec`] compares as before).
+pub fn load_str_linted(source: &str, file_name: &str) -> Result<Linted, LoadError> {
+    let (spec, grants) = load_tree(source, file_name)?;
+    let findings = lint::lint(&spec, &grants, file_name);
+    Ok(Linted { spec, findings })
+}
+
+fn load_tree(source: &str, file_name: &str) -> Result<(Spec, Vec<lint::GrantSite>), LoadError> {
     let spec_error = |pos: raw::Pos, message: String| SpecError {
         file: file_name.to_owned(),
         line: pos.line,

@@ -28,6 +28,17 @@ pub struct Account {
     pub credentials: Credentials,
     /// Default region of resources in this account; `None` = the SDK's default chain.
     pub region: Option<String>,
+    /// What grants to this account should allow; the lint warns on writes
+    /// granted to a read-only account (`accounts.<name>.access`).
+    pub access: AccountAccess,
+}
+
+/// `accounts.<name>.access`: whether the account only reads the data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AccountAccess {
+    ReadOnly,
+    #[default]
+    ReadWrite,
 }
 
 /// How credentials for one account are obtained.

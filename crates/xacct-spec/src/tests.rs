@@ -97,6 +97,7 @@ accounts:
     external_id: ext-id
   plain:
     id: "033333333333"
+    access: read-only
 buckets:
   data-bucket:
     account: data
@@ -150,6 +151,7 @@ fn a_full_spec_round_trips_into_the_model() {
             id: "111111111111".into(),
             credentials: Credentials::Profile("ctl".into()),
             region: Some("us-east-1".into()),
+            access: AccountAccess::ReadWrite,
         },
     );
     accounts.insert(
@@ -162,6 +164,7 @@ fn a_full_spec_round_trips_into_the_model() {
                 external_id: Some("ext-id".into()),
             },
             region: None,
+            access: AccountAccess::ReadWrite,
         },
     );
     accounts.insert(
@@ -171,6 +174,7 @@ fn a_full_spec_round_trips_into_the_model() {
             id: "033333333333".into(),
             credentials: Credentials::DefaultChain,
             region: None,
+            access: AccountAccess::ReadOnly,
         },
     );
 

@@ -9,9 +9,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 #[cfg(test)]
 pub(crate) use hardening::{ENCRYPTION_KEYS, LOGGING_KEYS, PUBLIC_ACCESS_BLOCK_KEYS};
 
+use crate::lint::{ActionSite, GrantSite, PrincipalSite};
 use crate::model::{
-    Account, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership, ReadWrite,
-    SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef,
+    Account, AccountAccess, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership,
+    ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef,
 };
 use crate::names;
 use crate::presets;
@@ -26,7 +27,14 @@ pub(crate) const SPEC_KEYS: &[&str] = &[
     "sns_topics",
     "cloudtrail",
 ];
-pub(crate) const ACCOUNT_KEYS: &[&str] = &["id", "profile", "role_arn", "external_id", "region"];
+pub(crate) const ACCOUNT_KEYS: &[&str] = &[
+    "id",
+    "profile",
+    "role_arn",
+    "external_id",
+    "region",
+    "access",
+];
 pub(crate) const BUCKET_KEYS: &[&str] = &[
     "account",
     "region",
@@ -59,10 +67,12 @@ const S3_PUBLISH_SID_SUFFIX: &str = "S3Publish";
 /// Suffix of the statement xacct derives on a logging target bucket.
 const S3_ACCESS_LOGS_SID_SUFFIX: &str = "S3ServerAccessLogs";
 
-/// Problems found so far, each with where it was written.
+/// Problems found so far, each with where it was written; and every grant
+/// that validated, with where its parts were written, for the lint pass.
 #[derive(Debug, Default)]
 pub(crate) struct Problems {
     pub list: Vec<(Pos, String)>,
+    pub grants: Vec<GrantSite>,
 }
 
 impl Problems {
@@ -327,12 +337,12 @@ struct GrantContext<'a> {
     owner: String,
 }
 
-/// Validates a whole spec tree.
-pub(crate) fn validate(root: &Node) -> Result<Spec, Problems> {
+/// Validates a whole spec tree; a valid spec comes with its grants as written.
+pub(crate) fn validate(root: &Node) -> Result<(Spec, Vec<GrantSite>), Problems> {
     let mut problems = Problems::default();
     let spec = spec(&mut problems, root);
     match spec {
-        Some(spec) if problems.list.is_empty() => Ok(spec),
+        Some(spec) if problems.list.is_empty() => Ok((spec, problems.grants)),
         _ => {
             if problems.list.is_empty() {
                 // Defensive: a spec was refused without saying why.
@@ -647,6 +657,19 @@ fn account(
         );
     }
 
+    let access = match fields.get("access") {
+        None => Some(AccountAccess::ReadWrite),
+        Some(node) => one_of(
+            problems,
+            node,
+            &fields.what("access"),
+            &[
+                ("read-only", AccountAccess::ReadOnly),
+                ("read-write", AccountAccess::ReadWrite),
+            ],
+        ),
+    };
+
     let credentials = match (profile, role_arn) {
         (Some(profile), None) => Credentials::Profile(profile),
         (None, Some(role_arn)) => Credentials::AssumeRole {
@@ -660,6 +683,7 @@ fn account(
         id,
         credentials,
         region: account_region,
+        access: access.unwrap_or_default(),
     });
     (known, account)
 }
@@ -1174,23 +1198,75 @@ fn grant(
             problems.add(node.pos, format!("{what} must not be empty"));
             return None;
         }
-        let resolved: BTreeSet<String> = items
+        let sites: Vec<PrincipalSite> = items
             .iter()
-            .filter_map(|item| principal(problems, item, &fields.context, context.accounts))
+            .filter_map(|item| {
+                let arn = principal(problems, item, &fields.context, context.accounts)?;
+                let written = match &item.value {
+                    Value::Str(text) => text.clone(),
+                    _ => number_as_account_id(&item.value).unwrap_or_default(),
+                };
+                Some(PrincipalSite {
+                    pos: item.pos,
+                    written,
+                    arn,
+                })
+            })
             .collect();
-        Some(resolved.into_iter().collect::<Vec<_>>())
+        let resolved: BTreeSet<String> = sites.iter().map(|site| site.arn.clone()).collect();
+        Some((resolved.into_iter().collect::<Vec<_>>(), sites))
     });
 
-    let actions = fields
-        .required(problems, "actions")
-        .and_then(|node| actions(problems, node, &fields.what("actions"), context));
+    let actions_node = fields.required(problems, "actions");
+    let actions =
+        actions_node.and_then(|node| actions(problems, node, &fields.what("actions"), context));
 
+    let (principals, principal_sites) = principals?;
     let grant = Grant {
         sid: sid?,
-        principals: principals?,
+        principals,
         actions: actions?,
     };
-    (problems.list.len() == problems_before).then_some(grant)
+    if problems.list.len() != problems_before {
+        return None;
+    }
+    let action_sites = match actions_node {
+        Some(Node {
+            value: Value::Str(preset),
+            pos,
+        }) => grant
+            .actions
+            .iter()
+            .map(|action| ActionSite {
+                pos: *pos,
+                action: action.clone(),
+                preset: Some(preset.clone()),
+            })
+            .collect(),
+        Some(Node {
+            value: Value::Seq(items),
+            ..
+        }) => items
+            .iter()
+            .filter_map(|item| match &item.value {
+                Value::Str(action) => Some(ActionSite {
+                    pos: item.pos,
+                    action: action.clone(),
+                    preset: None,
+                }),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    problems.grants.push(GrantSite {
+        service: context.kind.service(),
+        entry: fields.context.clone(),
+        sid: grant.sid.clone(),
+        principals: principal_sites,
+        actions: action_sites,
+    });
+    Some(grant)
 }
 
 fn check_sid(

@@ -61,17 +61,51 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
 pub(crate) struct LoadedSpec {
     pub spec: Spec,
     pub bytes: Vec<u8>,
+    /// Least-privilege lint findings (validate and plan print them).
+    pub findings: Vec<xacct_spec::Finding>,
 }
 
 pub(crate) fn load_spec(file: &Path) -> anyhow::Result<LoadedSpec> {
     let text = std::fs::read_to_string(file)
         .with_context(|| format!("cannot read the spec {}", file.display()))?;
-    let spec = xacct_spec::load_str(&text, &file.display().to_string())
+    let linted = xacct_spec::load_str_linted(&text, &file.display().to_string())
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     Ok(LoadedSpec {
-        spec,
+        spec: linted.spec,
         bytes: text.into_bytes(),
+        findings: linted.findings,
     })
+}
+
+/// Prints lint reports on stderr, as warnings or, under `--strict`, as
+/// errors; under `--strict` any report is an error that names `what` and
+/// what was not done because of it.
+pub(crate) fn lint_gate(
+    reports: Vec<String>,
+    strict: bool,
+    what: &str,
+    consequence: &str,
+) -> anyhow::Result<()> {
+    for report in &reports {
+        eprintln!("{report}");
+    }
+    if strict && !reports.is_empty() {
+        anyhow::bail!(
+            "{} lint finding{} in {what} (errors under --strict); {consequence}",
+            reports.len(),
+            if reports.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
+}
+
+/// How lint findings are reported: `--strict` makes them errors.
+pub(crate) fn lint_severity(strict: bool) -> xacct_spec::Severity {
+    if strict {
+        xacct_spec::Severity::Error
+    } else {
+        xacct_spec::Severity::Warning
+    }
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -91,12 +125,19 @@ pub(crate) struct LivePlan {
     pub spec_bytes: Vec<u8>,
     /// When the live state was read (RFC 3339, UTC).
     pub checked_at: String,
+    /// Lint findings in the live documents read (plan prints them).
+    pub document_findings: Vec<xacct_engine::DocumentFinding>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
 /// the way stops here, so nothing is ever applied from an incomplete plan.
 pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
-    let LoadedSpec { spec, bytes } = load_spec(&args.spec.file)?;
+    live_plan_from(args, load_spec(&args.spec.file)?)
+}
+
+/// [`live_plan`] from a spec already loaded (plan lints it before any AWS read).
+pub(crate) fn live_plan_from(args: &LiveArgs, loaded: LoadedSpec) -> anyhow::Result<LivePlan> {
+    let LoadedSpec { spec, bytes, .. } = loaded;
     let desired = xacct_engine::desired(&spec).map_err(|errors| all("cannot plan", errors))?;
     let selection = xacct_engine::select(desired, &args.targets)
         .map_err(|errors| all("cannot select the targets", errors))?;
@@ -115,7 +156,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
     let runtime = runtime()?;
     let parallelism = usize::from(args.parallelism);
     let checked_at = utc_now();
-    let (session, plan) = runtime.block_on(async {
+    let (session, plan, document_findings) = runtime.block_on(async {
         let session = connect(
             &spec,
             selection
@@ -138,7 +179,8 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
         let plan = xacct_engine::plan(&options, &selection.resources, &observed)
             .map_err(|errors| all("cannot plan", errors))?;
-        anyhow::Ok((session, plan))
+        let findings = xacct_engine::lint_observed(&spec.sid_prefix, &observed);
+        anyhow::Ok((session, plan, findings))
     })?;
     Ok(LivePlan {
         runtime,
@@ -147,6 +189,7 @@ pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
         replanner: Arc::new(Replanner::new(&options, &selection.resources)),
         spec_bytes: bytes,
         checked_at,
+        document_findings,
     })
 }
 

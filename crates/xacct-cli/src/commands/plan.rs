@@ -2,12 +2,33 @@ use anyhow::Context;
 use xacct_engine::render::{self, Style};
 use xacct_engine::PlanFile;
 
-use crate::commands::{live_plan, Status};
+use crate::commands::{lint_gate, lint_severity, live_plan_from, load_spec, Status};
 use crate::flags::{PlanArgs, PlanFormat};
 use crate::terminal;
 
 pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
-    let live = live_plan(&args.live)?;
+    let loaded = load_spec(&args.live.spec.file)?;
+    let severity = lint_severity(args.strict);
+    let spec_findings = loaded.findings.clone();
+    lint_gate(
+        spec_findings
+            .iter()
+            .map(|finding| finding.report(severity))
+            .collect(),
+        args.strict,
+        &args.live.spec.file.display().to_string(),
+        "nothing was read from AWS",
+    )?;
+    let live = live_plan_from(&args.live, loaded)?;
+    lint_gate(
+        live.document_findings
+            .iter()
+            .map(|finding| finding.report(severity))
+            .collect(),
+        args.strict,
+        "the live bucket policies",
+        "no plan was shown or saved, so none can be applied",
+    )?;
     if let Some(out) = &args.out {
         let file = PlanFile::new(
             live.plan.clone(),
@@ -24,7 +45,17 @@ pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
             out.display()
         );
     }
-    terminal::print(&render_plan(&live.plan, args.format, color))?;
+    let output = match args.format {
+        PlanFormat::Text => render_plan(&live.plan, args.format, color),
+        PlanFormat::Json => format!(
+            "{:#}\n",
+            render::plan_json_with_warnings(&live.plan, &spec_findings, &live.document_findings)
+        ),
+        PlanFormat::Markdown => {
+            render::plan_markdown_with_warnings(&live.plan, &spec_findings, &live.document_findings)
+        }
+    };
+    terminal::print(&output)?;
     Ok(if args.detailed_exitcode && live.plan.has_changes() {
         Status::Changes
     } else {

@@ -1,11 +1,23 @@
-use crate::commands::{load_spec, Status};
-use crate::flags::SpecArgs;
+use crate::commands::{lint_gate, lint_severity, load_spec, Status};
+use crate::flags::ValidateArgs;
 
-pub fn exec(args: &SpecArgs) -> anyhow::Result<Status> {
-    let spec = load_spec(&args.file)?.spec;
+pub fn exec(args: &ValidateArgs) -> anyhow::Result<Status> {
+    let loaded = load_spec(&args.spec.file)?;
+    let severity = lint_severity(args.strict);
+    lint_gate(
+        loaded
+            .findings
+            .iter()
+            .map(|finding| finding.report(severity))
+            .collect(),
+        args.strict,
+        &args.spec.file.display().to_string(),
+        "the spec is valid, but not least-privilege",
+    )?;
+    let spec = loaded.spec;
     crate::terminal::print(&format!(
         "{} is valid: {} account{}, {} bucket{}, {} topic{}, {}.\n",
-        args.file.display(),
+        args.spec.file.display(),
         spec.accounts.len(),
         plural(spec.accounts.len()),
         spec.buckets.len(),
