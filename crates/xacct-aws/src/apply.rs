@@ -201,6 +201,7 @@ async fn apply_one(
         code: Some("ConcurrentChanges".into()),
         message: "the document kept changing under concurrent writers".into(),
         transient: true,
+        wrong_region: None,
     });
     failure.message = format!(
         "{} (gave up after {WRITE_ATTEMPTS} attempts)",

@@ -1,3 +1,4 @@
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use xacct_engine::{Address, Location};
 
@@ -12,6 +13,34 @@ pub(crate) struct CallFailure {
     /// or a dropped connection). For a write this also means its outcome is
     /// unknown: it may have landed.
     pub transient: bool,
+    /// Set when S3 answered that the bucket lives in another region than the
+    /// one the request was sent to.
+    pub wrong_region: Option<WrongRegion>,
+}
+
+/// S3's answer to a request for a bucket sent to the wrong region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WrongRegion {
+    /// The bucket's real region, from the `x-amz-bucket-region` header S3
+    /// sends with the answer (so no further request is needed to name it).
+    pub bucket_region: Option<String>,
+}
+
+impl WrongRegion {
+    /// S3 answers a request sent to another region's endpoint with `301
+    /// PermanentRedirect` (HEAD: a bare 301), and one signed for another
+    /// region than the endpoint's with `400 AuthorizationHeaderMalformed`;
+    /// both carry `x-amz-bucket-region`. That header alone proves nothing
+    /// (S3 adds it to other answers too, e.g. AccessDenied), and
+    /// AuthorizationHeaderMalformed has other causes, so it only counts with
+    /// the header.
+    fn of_answer(code: Option<&str>, status: u16, bucket_region: Option<&str>) -> Option<Self> {
+        let redirected = status == 301 || code == Some("PermanentRedirect");
+        let misrouted = code == Some("AuthorizationHeaderMalformed") && bucket_region.is_some();
+        (redirected || misrouted).then(|| WrongRegion {
+            bucket_region: bucket_region.map(str::to_string),
+        })
+    }
 }
 
 /// AWS error codes that mean "try again later", across S3, SNS, STS and CloudTrail.
@@ -37,16 +66,16 @@ impl CallFailure {
             code: Some("InvalidRequest".into()),
             message,
             transient: false,
+            wrong_region: None,
         }
     }
 
-    pub(crate) fn from_sdk<E, R>(
+    pub(crate) fn from_sdk<E>(
         operation: &'static str,
-        error: aws_sdk_s3::error::SdkError<E, R>,
+        error: aws_sdk_s3::error::SdkError<E, HttpResponse>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         use aws_sdk_s3::error::SdkError;
         let code = error.code().map(str::to_string);
@@ -59,6 +88,14 @@ impl CallFailure {
                 .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
             _ => false,
         };
+        let wrong_region = match &error {
+            SdkError::ServiceError(service) => WrongRegion::of_answer(
+                code.as_deref(),
+                service.raw().status().as_u16(),
+                service.raw().headers().get("x-amz-bucket-region"),
+            ),
+            _ => None,
+        };
         let message = match error.message() {
             Some(message) => message.to_string(),
             None => causes(&error),
@@ -68,6 +105,7 @@ impl CallFailure {
             code,
             message,
             transient,
+            wrong_region,
         }
     }
 
@@ -114,6 +152,22 @@ pub enum Error {
         where_: String,
         message: String,
     },
+    #[error(
+        "{address}: bucket {bucket} is in {}, but the spec puts it in {spec_region} \
+         (set region: {} on the bucket)",
+        bucket_region.as_deref().unwrap_or("another region"),
+        bucket_region.as_deref().unwrap_or("<the bucket's region>")
+    )]
+    WrongRegion {
+        address: Address,
+        bucket: String,
+        /// Where S3 says the bucket is, when it said so.
+        bucket_region: Option<String>,
+        /// Where the request went: the bucket's or its account's `region:`,
+        /// else the SDK's default region.
+        spec_region: String,
+        code: String,
+    },
     #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
     Call {
         address: Address,
@@ -140,6 +194,18 @@ impl Error {
     /// Ties a failed call to the resource it was for.
     pub(crate) fn at(address: &Address, location: &Location, failure: CallFailure) -> Self {
         let where_ = describe(location);
+        if let Some(wrong_region) = failure.wrong_region {
+            return Error::WrongRegion {
+                address: address.clone(),
+                bucket: address.name.clone(),
+                bucket_region: wrong_region.bucket_region,
+                spec_region: location
+                    .region
+                    .clone()
+                    .unwrap_or_else(|| "the default region".into()),
+                code: failure.code.unwrap_or_else(|| "PermanentRedirect".into()),
+            };
+        }
         match failure.code() {
             Some(
                 code @ ("NoSuchBucket"
@@ -182,6 +248,7 @@ impl Error {
         match self {
             Error::Missing { code, .. } => Some(code),
             Error::AccessDenied { .. } => Some("AccessDenied"),
+            Error::WrongRegion { code, .. } => Some(code),
             Error::Call { code, .. } => Some(code),
             _ => None,
         }
@@ -210,4 +277,64 @@ pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
         next = current.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_engine::ResourceKind;
+
+    #[test]
+    fn a_redirect_is_a_wrong_region_with_the_region_from_its_header() {
+        let found = WrongRegion::of_answer(Some("PermanentRedirect"), 301, Some("eu-west-1"));
+        assert_eq!(
+            found.and_then(|wrong| wrong.bucket_region).as_deref(),
+            Some("eu-west-1")
+        );
+        // HEAD: a bare 301, no error code.
+        assert!(WrongRegion::of_answer(None, 301, None).is_some());
+        // Signed for the wrong region at the bucket's own endpoint.
+        assert!(WrongRegion::of_answer(
+            Some("AuthorizationHeaderMalformed"),
+            400,
+            Some("eu-west-1")
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn the_region_header_alone_is_not_a_wrong_region() {
+        assert!(WrongRegion::of_answer(Some("AccessDenied"), 403, Some("eu-west-1")).is_none());
+        assert!(WrongRegion::of_answer(Some("AuthorizationHeaderMalformed"), 400, None).is_none());
+        assert!(WrongRegion::of_answer(Some("NoSuchBucket"), 404, None).is_none());
+    }
+
+    #[test]
+    fn a_wrong_region_names_both_regions_and_the_fix() {
+        let address = Address {
+            kind: ResourceKind::S3BucketPolicy,
+            name: "my-bucket".into(),
+        };
+        let location = Location {
+            account: "data".into(),
+            account_id: "222222222222".into(),
+            region: Some("us-east-1".into()),
+        };
+        let failure = CallFailure {
+            operation: "GetBucketPolicy",
+            code: Some("PermanentRedirect".into()),
+            message: "The bucket you are attempting to access must be addressed ...".into(),
+            transient: false,
+            wrong_region: Some(WrongRegion {
+                bucket_region: Some("eu-west-1".into()),
+            }),
+        };
+        let error = Error::at(&address, &location, failure);
+        assert_eq!(
+            error.to_string(),
+            "s3_bucket_policy.my-bucket: bucket my-bucket is in eu-west-1, but the spec puts it \
+             in us-east-1 (set region: eu-west-1 on the bucket)"
+        );
+        assert_eq!(error.code(), Some("PermanentRedirect"));
+    }
 }

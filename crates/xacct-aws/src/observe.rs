@@ -159,5 +159,10 @@ pub(crate) async fn read(
                 .map(Observed::EventSelectors)
         }
     };
-    result.map_err(|failure| Error::at(address, location, failure))
+    // Errors name the region the call went to, also when it was the SDK's default.
+    let called = Location {
+        region: Some(clients.region),
+        ..location.clone()
+    };
+    result.map_err(|failure| Error::at(address, &called, failure))
 }
