@@ -9,9 +9,9 @@ mod support;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde_json::Value;
 use support::{
-    assert_converged, basic_selectors, bucket_policy_text_with, cloudtrail_client,
-    create_topic_in, data_bucket, ownership_with, sids, sns_client_in, spec_accounts,
-    spec_with_buckets, Emulator, Workspace, CONTROL, DATA, REGION,
+    assert_converged, basic_selectors, bucket_policy_text_with, cloudtrail_client, create_topic_in,
+    data_bucket, ownership_with, sids, sns_client_in, spec_accounts, spec_with_buckets, Emulator,
+    Workspace, CONTROL, DATA, REGION,
 };
 
 /// The guide's loop: `for region in us-east-1 us-west-2 eu-west-1`.
@@ -148,11 +148,17 @@ async fn apply_converges_with_buckets_and_topics_in_three_regions_on_one_trail()
             .iter()
             .map(|c| c.topic_arn())
             .collect();
-        assert_eq!(notified, [topic_arn.as_str()], "{bucket} notifies its own region's topic");
+        assert_eq!(
+            notified,
+            [topic_arn.as_str()],
+            "{bucket} notifies its own region's topic"
+        );
 
         let topic_sids = sids(&topic_policy_in(&emu, region, topic_arn).await);
         assert!(
-            topic_sids.iter().any(|sid| sid == "QuiltCrossAccountSNSAccess"),
+            topic_sids
+                .iter()
+                .any(|sid| sid == "QuiltCrossAccountSNSAccess"),
             "{topic_arn}: {topic_sids:?}"
         );
     }
@@ -220,7 +226,10 @@ async fn a_bucket_in_another_region_than_the_spec_says_stops_the_run_with_the_fi
             );
             assert!(run.stderr.contains(&expected), "{expected} in: {run}");
         }
-        assert!(!run.stderr.contains(".analytics:"), "only genomics is wrong: {run}");
+        assert!(
+            !run.stderr.contains(".analytics:"),
+            "only genomics is wrong: {run}"
+        );
     }
 
     // Nothing written, to either bucket.
