@@ -2,7 +2,8 @@
 //! the region the spec gives (a bucket's `region`, else its account's), and a
 //! bucket that lives elsewhere stops the run with the fix, writing nothing.
 //! The emulator answers as AWS does: a bucket only answers clients of its own
-//! region (tests/emulator/patches/s3_regions.py).
+//! region (tests/emulator/patches/s3_regions.py). The three-region world is
+//! examples/multi-region.yaml, so the example is known to apply and converge.
 
 mod support;
 
@@ -23,50 +24,24 @@ fn bucket_in(region: &str) -> String {
     format!("quilt-data-{region}")
 }
 
-/// A bucket and a topic per region (the topic named alike in each, as the
-/// same name in another region is another topic); every bucket notifies its
-/// own region's topic and is logged on the one trail, in us-east-1. The
-/// us-east-1 bucket and topic take the accounts' region.
+/// examples/multi-region.yaml with the test accounts (reached through the
+/// emulator's roles): a bucket and a topic per region, every bucket
+/// notifying its own region's topic and logged on one trail in us-east-1.
 fn three_region_spec() -> String {
-    let mut yaml = spec_accounts() + "buckets:\n";
+    let path = support::workspace_root().join("examples/multi-region.yaml");
+    let example =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let resources = example
+        .find("\nbuckets:")
+        .map(|start| &example[start + 1..])
+        .expect("the example has a buckets: section after its accounts");
     for region in REGIONS {
-        yaml += &format!("  {}:\n    account: data\n", bucket_in(region));
-        if region != REGION {
-            yaml += &format!("    region: {region}\n");
-        }
-        yaml += &format!(
-            "    object_ownership: BucketOwnerEnforced\n\
-             \x20   access:\n\
-             \x20     - sid: QuiltCrossAccountAccess\n\
-             \x20       principals: [control]\n\
-             \x20       actions: quilt\n\
-             \x20   notifications:\n\
-             \x20     sns_topic: events-{region}\n\
-             \x20     events: [\"s3:ObjectCreated:*\"]\n\
-             \x20   cloudtrail: true\n"
+        assert!(
+            resources.contains(&bucket_in(region)),
+            "the example has a bucket in {region}"
         );
     }
-    yaml += "sns_topics:\n";
-    for region in REGIONS {
-        yaml += &format!(
-            "  events-{region}:\n\
-             \x20   account: data\n\
-             \x20   region: {region}\n\
-             \x20   name: {TOPIC}\n\
-             \x20   access:\n\
-             \x20     - sid: QuiltCrossAccountSNSAccess\n\
-             \x20       principals: [control]\n\
-             \x20       actions: [sns:Subscribe, sns:GetTopicAttributes]\n"
-        );
-    }
-    yaml += &format!(
-        "cloudtrail:\n\
-         \x20 trail: {TRAIL}\n\
-         \x20 account: control\n\
-         \x20 region: {REGION}\n\
-         \x20 selector_mode: basic\n"
-    );
-    yaml
+    spec_accounts() + resources
 }
 
 /// A multi-region trail (a single-region one would only log its own
