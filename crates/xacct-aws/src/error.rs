@@ -153,14 +153,15 @@ pub enum Error {
         message: String,
     },
     #[error(
-        "{address}: bucket {bucket} is in {}, but the spec puts it in {spec_region} \
+        "{address}: bucket {} is in {}, but the spec puts it in {spec_region} \
          (set region: {} on the bucket)",
+        address.name,
         bucket_region.as_deref().unwrap_or("another region"),
         bucket_region.as_deref().unwrap_or("<the bucket's region>")
     )]
     WrongRegion {
+        /// An S3 address, named after its bucket.
         address: Address,
-        bucket: String,
         /// Where S3 says the bucket is, when it said so.
         bucket_region: Option<String>,
         /// Where the request went: the bucket's or its account's `region:`,
@@ -197,7 +198,6 @@ impl Error {
         if let Some(wrong_region) = failure.wrong_region {
             return Error::WrongRegion {
                 address: address.clone(),
-                bucket: address.name.clone(),
                 bucket_region: wrong_region.bucket_region,
                 spec_region: location
                     .region
