@@ -153,8 +153,7 @@ pub enum Error {
         message: String,
     },
     #[error(
-        "{address}: bucket {} is in {}, but the spec puts it in {spec_region} \
-         (set region: {} on the bucket)",
+        "{address}: bucket {} is in {}, but {looked_in} (set region: {} on the bucket)",
         address.name,
         bucket_region.as_deref().unwrap_or("another region"),
         bucket_region.as_deref().unwrap_or("<the bucket's region>")
@@ -164,9 +163,9 @@ pub enum Error {
         address: Address,
         /// Where S3 says the bucket is, when it said so.
         bucket_region: Option<String>,
-        /// Where the request went: the bucket's or its account's `region:`,
-        /// else the SDK's default region.
-        spec_region: String,
+        /// Where the request went and why: "the spec puts it in us-east-1",
+        /// or the SDK's default region when the spec gives none.
+        looked_in: String,
         code: String,
     },
     #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
@@ -192,17 +191,30 @@ pub enum Error {
 }
 
 impl Error {
-    /// Ties a failed call to the resource it was for.
-    pub(crate) fn at(address: &Address, location: &Location, failure: CallFailure) -> Self {
-        let where_ = describe(location);
+    /// Ties a failed call to the resource it was for. `called_in`: the region
+    /// the call went to, when known (the location's may be `None`: the SDK's
+    /// default).
+    pub(crate) fn at(
+        address: &Address,
+        location: &Location,
+        called_in: Option<&str>,
+        failure: CallFailure,
+    ) -> Self {
+        let called_in = called_in.or(location.region.as_deref());
+        let where_ = describe(location, called_in);
         if let Some(wrong_region) = failure.wrong_region {
+            let looked_in = match (&location.region, called_in) {
+                (Some(region), _) => format!("the spec puts it in {region}"),
+                (None, Some(region)) => format!(
+                    "the spec gives it no region (nor its account), so it was looked for in \
+                     {region}, the SDK's default"
+                ),
+                (None, None) => "the spec gives it no region (nor its account)".into(),
+            };
             return Error::WrongRegion {
                 address: address.clone(),
                 bucket_region: wrong_region.bucket_region,
-                spec_region: location
-                    .region
-                    .clone()
-                    .unwrap_or_else(|| "the default region".into()),
+                looked_in,
                 code: failure.code.unwrap_or_else(|| "PermanentRedirect".into()),
             };
         }
@@ -255,12 +267,12 @@ impl Error {
     }
 }
 
-fn describe(location: &Location) -> String {
+fn describe(location: &Location, region: Option<&str>) -> String {
     format!(
         "account {} {}, region {}",
         location.account,
         location.account_id,
-        location.region.as_deref().unwrap_or("(default)")
+        region.unwrap_or("(default)")
     )
 }
 
@@ -329,12 +341,24 @@ mod tests {
                 bucket_region: Some("eu-west-1".into()),
             }),
         };
-        let error = Error::at(&address, &location, failure);
+        let error = Error::at(&address, &location, Some("us-east-1"), failure.clone());
         assert_eq!(
             error.to_string(),
             "s3_bucket_policy.my-bucket: bucket my-bucket is in eu-west-1, but the spec puts it \
              in us-east-1 (set region: eu-west-1 on the bucket)"
         );
         assert_eq!(error.code(), Some("PermanentRedirect"));
+
+        // No region in the spec: the SDK's default was used, and the message says so.
+        let unplaced = Location {
+            region: None,
+            ..location
+        };
+        assert_eq!(
+            Error::at(&address, &unplaced, Some("us-east-1"), failure).to_string(),
+            "s3_bucket_policy.my-bucket: bucket my-bucket is in eu-west-1, but the spec gives it \
+             no region (nor its account), so it was looked for in us-east-1, the SDK's default \
+             (set region: eu-west-1 on the bucket)"
+        );
     }
 }

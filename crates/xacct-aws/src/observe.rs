@@ -159,10 +159,5 @@ pub(crate) async fn read(
                 .map(Observed::EventSelectors)
         }
     };
-    // Errors name the region the call went to, also when it was the SDK's default.
-    let called = Location {
-        region: Some(clients.region),
-        ..location.clone()
-    };
-    result.map_err(|failure| Error::at(address, &called, failure))
+    result.map_err(|failure| Error::at(address, location, Some(&clients.region), failure))
 }
