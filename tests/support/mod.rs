@@ -273,15 +273,7 @@ impl Emulator {
         if let Some(client) = self.clients.lock().unwrap().get(account) {
             return client.clone();
         }
-        let creds = self.assume(account).await;
-        let conf = aws_sdk_s3::Config::builder()
-            .behavior_version(BehaviorVersion::latest())
-            .region(Region::new(REGION))
-            .endpoint_url(&self.endpoint)
-            .credentials_provider(creds)
-            .force_path_style(true)
-            .build();
-        let client = aws_sdk_s3::Client::from_conf(conf);
+        let client = self.s3_in(account, REGION).await;
         self.clients
             .lock()
             .unwrap()
@@ -323,47 +315,12 @@ impl Emulator {
     }
 
     pub async fn put_ownership(&self, account: &str, bucket: &str, ownership: &str) {
-        let s3 = self.s3(account).await;
-        let rule = OwnershipControlsRule::builder()
-            .object_ownership(ObjectOwnership::from(ownership))
-            .build()
-            .expect("ownership rule");
-        let controls = OwnershipControls::builder()
-            .rules(rule)
-            .build()
-            .expect("ownership controls");
-        s3.put_bucket_ownership_controls()
-            .bucket(bucket)
-            .ownership_controls(controls)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("put ownership {ownership} on {bucket}: {e:?}"));
+        put_ownership_with(&self.s3(account).await, bucket, ownership).await
     }
 
     /// The bucket's Object Ownership, or None when it has no ownership controls.
     pub async fn get_ownership(&self, account: &str, bucket: &str) -> Option<String> {
-        let s3 = self.s3(account).await;
-        match s3
-            .get_bucket_ownership_controls()
-            .bucket(bucket)
-            .send()
-            .await
-        {
-            Ok(out) => out
-                .ownership_controls()
-                .and_then(|c| c.rules().first())
-                .map(|r| r.object_ownership().as_str().to_string()),
-            Err(e) => {
-                let code = e.as_service_error().and_then(|s| {
-                    aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string)
-                });
-                if code.as_deref() == Some("OwnershipControlsNotFoundError") {
-                    None
-                } else {
-                    panic!("get ownership of {bucket}: {e:?}")
-                }
-            }
-        }
+        ownership_with(&self.s3(account).await, bucket).await
     }
 
     /// Puts a bucket policy verbatim (a JSON value or raw text).
@@ -384,20 +341,7 @@ impl Emulator {
 
     /// The bucket policy text, or None on NoSuchBucketPolicy.
     pub async fn get_bucket_policy_text(&self, account: &str, bucket: &str) -> Option<String> {
-        let s3 = self.s3(account).await;
-        match s3.get_bucket_policy().bucket(bucket).send().await {
-            Ok(out) => Some(out.policy().unwrap_or_default().to_string()),
-            Err(e) => {
-                let code = e.as_service_error().and_then(|s| {
-                    aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string)
-                });
-                if code.as_deref() == Some("NoSuchBucketPolicy") {
-                    None
-                } else {
-                    panic!("get bucket policy of {bucket}: {e:?}")
-                }
-            }
-        }
+        bucket_policy_text_with(&self.s3(account).await, bucket).await
     }
 
     /// The bucket policy as JSON, or None on NoSuchBucketPolicy.
@@ -802,27 +746,12 @@ pub fn assert_converged(ws: &Workspace) {
 
 /// An SNS client acting as the deployer role of `account`.
 pub async fn sns_client(emu: &Emulator, account: &str) -> aws_sdk_sns::Client {
-    let conf = aws_sdk_sns::Config::builder()
-        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
-        .region(aws_sdk_sns::config::Region::new(REGION))
-        .endpoint_url(emu.endpoint())
-        .credentials_provider(emu.assume(account).await)
-        .build();
-    aws_sdk_sns::Client::from_conf(conf)
+    sns_client_in(emu, account, REGION).await
 }
 
 /// Creates a topic in `account` and returns its ARN.
 pub async fn create_topic(emu: &Emulator, account: &str, name: &str) -> String {
-    sns_client(emu, account)
-        .await
-        .create_topic()
-        .name(name)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("create topic {name}: {e:?}"))
-        .topic_arn()
-        .expect("a created topic has an ARN")
-        .to_string()
+    create_topic_in(emu, account, name, REGION).await
 }
 
 /// The topic's policy as JSON (a topic always has one).
@@ -1031,4 +960,141 @@ pub fn s3_basic_selector(values: &[&str]) -> aws_sdk_cloudtrail::types::EventSel
 
 // ---------------------------------------------------------------------------
 // End of fault proxy helpers
+// ---------------------------------------------------------------------------
+
+// ---------------------------------------------------------------------------
+// Multi-region helpers (tests/multi_region.rs): the helpers above all use
+// REGION; these take one. With the s3_regions patch, a bucket answers only a
+// client of its own region, as on AWS.
+// ---------------------------------------------------------------------------
+
+impl Emulator {
+    /// An S3 client acting as the deployer role of `account`, sending to `region`.
+    pub async fn s3_in(&self, account: &str, region: &str) -> aws_sdk_s3::Client {
+        let conf = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.to_string()))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(self.assume(account).await)
+            .force_path_style(true)
+            .build();
+        aws_sdk_s3::Client::from_conf(conf)
+    }
+
+    /// Creates a bucket in `region` (LocationConstraint, as AWS needs outside
+    /// us-east-1) with `ownership` (`None`: no ownership controls).
+    pub async fn create_bucket_in(
+        &self,
+        account: &str,
+        bucket: &str,
+        region: &str,
+        ownership: Option<&str>,
+    ) {
+        use aws_sdk_s3::types::{BucketLocationConstraint, CreateBucketConfiguration};
+        let s3 = self.s3_in(account, region).await;
+        let location = (region != "us-east-1").then(|| {
+            CreateBucketConfiguration::builder()
+                .location_constraint(BucketLocationConstraint::from(region))
+                .build()
+        });
+        s3.create_bucket()
+            .bucket(bucket)
+            .set_create_bucket_configuration(location)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("create bucket {bucket} in {region}: {e:?}"));
+        if let Some(ownership) = ownership {
+            put_ownership_with(&s3, bucket, ownership).await;
+        }
+    }
+}
+
+/// Puts an Object Ownership rule through `s3` (a client of the bucket's region).
+pub async fn put_ownership_with(s3: &aws_sdk_s3::Client, bucket: &str, ownership: &str) {
+    let rule = OwnershipControlsRule::builder()
+        .object_ownership(ObjectOwnership::from(ownership))
+        .build()
+        .expect("ownership rule");
+    let controls = OwnershipControls::builder()
+        .rules(rule)
+        .build()
+        .expect("ownership controls");
+    s3.put_bucket_ownership_controls()
+        .bucket(bucket)
+        .ownership_controls(controls)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put ownership {ownership} on {bucket}: {e:?}"));
+}
+
+/// The bucket's Object Ownership read through `s3`, or None when it has no
+/// ownership controls.
+pub async fn ownership_with(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
+    match s3
+        .get_bucket_ownership_controls()
+        .bucket(bucket)
+        .send()
+        .await
+    {
+        Ok(out) => out
+            .ownership_controls()
+            .and_then(|c| c.rules().first())
+            .map(|r| r.object_ownership().as_str().to_string()),
+        Err(e) => {
+            let code = e
+                .as_service_error()
+                .and_then(|s| aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string));
+            if code.as_deref() == Some("OwnershipControlsNotFoundError") {
+                None
+            } else {
+                panic!("get ownership of {bucket}: {e:?}")
+            }
+        }
+    }
+}
+
+/// The bucket policy text read through `s3`, or None on NoSuchBucketPolicy.
+pub async fn bucket_policy_text_with(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
+    match s3.get_bucket_policy().bucket(bucket).send().await {
+        Ok(out) => Some(out.policy().unwrap_or_default().to_string()),
+        Err(e) => {
+            let code = e
+                .as_service_error()
+                .and_then(|s| aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string));
+            if code.as_deref() == Some("NoSuchBucketPolicy") {
+                None
+            } else {
+                panic!("get bucket policy of {bucket}: {e:?}")
+            }
+        }
+    }
+}
+
+/// An SNS client acting as the deployer role of `account`, in `region`.
+pub async fn sns_client_in(emu: &Emulator, account: &str, region: &str) -> aws_sdk_sns::Client {
+    let conf = aws_sdk_sns::Config::builder()
+        .behavior_version(aws_sdk_sns::config::BehaviorVersion::latest())
+        .region(aws_sdk_sns::config::Region::new(region.to_string()))
+        .endpoint_url(emu.endpoint())
+        .credentials_provider(emu.assume(account).await)
+        .build();
+    aws_sdk_sns::Client::from_conf(conf)
+}
+
+/// Creates a topic in `account` and `region`; returns its ARN.
+pub async fn create_topic_in(emu: &Emulator, account: &str, name: &str, region: &str) -> String {
+    sns_client_in(emu, account, region)
+        .await
+        .create_topic()
+        .name(name)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create topic {name} in {region}: {e:?}"))
+        .topic_arn()
+        .expect("a created topic has an ARN")
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------
+// End of multi-region helpers
 // ---------------------------------------------------------------------------

@@ -194,7 +194,7 @@ async fn apply_one(
                 last_failure = Some(failure);
                 tokio::time::sleep(backoff(attempts)).await;
             }
-            Err(failure) => return Err(Error::at(address, location, failure)),
+            Err(failure) => return Err(Error::at(address, location, None, failure)),
         }
     }
     let mut failure = last_failure.unwrap_or_else(|| CallFailure {
@@ -202,12 +202,13 @@ async fn apply_one(
         code: Some("ConcurrentChanges".into()),
         message: "the document kept changing under concurrent writers".into(),
         transient: true,
+        wrong_region: None,
     });
     failure.message = format!(
         "{} (gave up after {WRITE_ATTEMPTS} attempts)",
         failure.message
     );
-    Err(Error::at(address, location, failure))
+    Err(Error::at(address, location, None, failure))
 }
 
 /// Exponential backoff with jitter, so throttled writes to many buckets do

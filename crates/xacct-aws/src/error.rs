@@ -1,3 +1,4 @@
+use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use xacct_engine::{Address, Location};
 
@@ -12,6 +13,34 @@ pub(crate) struct CallFailure {
     /// or a dropped connection). For a write this also means its outcome is
     /// unknown: it may have landed.
     pub transient: bool,
+    /// Set when S3 answered that the bucket lives in another region than the
+    /// one the request was sent to.
+    pub wrong_region: Option<WrongRegion>,
+}
+
+/// S3's answer to a request for a bucket sent to the wrong region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct WrongRegion {
+    /// The bucket's real region, from the `x-amz-bucket-region` header S3
+    /// sends with the answer (so no further request is needed to name it).
+    pub bucket_region: Option<String>,
+}
+
+impl WrongRegion {
+    /// S3 answers a request sent to another region's endpoint with `301
+    /// PermanentRedirect` (HEAD: a bare 301), and one signed for another
+    /// region than the endpoint's with `400 AuthorizationHeaderMalformed`;
+    /// both carry `x-amz-bucket-region`. That header alone proves nothing
+    /// (S3 adds it to other answers too, e.g. AccessDenied), and
+    /// AuthorizationHeaderMalformed has other causes, so it only counts with
+    /// the header.
+    fn of_answer(code: Option<&str>, status: u16, bucket_region: Option<&str>) -> Option<Self> {
+        let redirected = status == 301 || code == Some("PermanentRedirect");
+        let misrouted = code == Some("AuthorizationHeaderMalformed") && bucket_region.is_some();
+        (redirected || misrouted).then(|| WrongRegion {
+            bucket_region: bucket_region.map(str::to_string),
+        })
+    }
 }
 
 /// AWS error codes that mean "try again later", across S3, SNS, STS and CloudTrail.
@@ -37,16 +66,16 @@ impl CallFailure {
             code: Some("InvalidRequest".into()),
             message,
             transient: false,
+            wrong_region: None,
         }
     }
 
-    pub(crate) fn from_sdk<E, R>(
+    pub(crate) fn from_sdk<E>(
         operation: &'static str,
-        error: aws_sdk_s3::error::SdkError<E, R>,
+        error: aws_sdk_s3::error::SdkError<E, HttpResponse>,
     ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         use aws_sdk_s3::error::SdkError;
         let code = error.code().map(str::to_string);
@@ -59,6 +88,14 @@ impl CallFailure {
                 .is_some_and(|code| TRANSIENT_CODES.contains(&code)),
             _ => false,
         };
+        let wrong_region = match &error {
+            SdkError::ServiceError(service) => WrongRegion::of_answer(
+                code.as_deref(),
+                service.raw().status().as_u16(),
+                service.raw().headers().get("x-amz-bucket-region"),
+            ),
+            _ => None,
+        };
         let message = match error.message() {
             Some(message) => message.to_string(),
             None => causes(&error),
@@ -68,6 +105,7 @@ impl CallFailure {
             code,
             message,
             transient,
+            wrong_region,
         }
     }
 
@@ -77,14 +115,13 @@ impl CallFailure {
 
     /// The answer of a read whose `absent_code` error means "this document
     /// does not exist": `Ok(None)` then, a state rather than a failure.
-    pub(crate) fn absent_when<T, E, R>(
+    pub(crate) fn absent_when<T, E>(
         operation: &'static str,
         absent_code: &str,
-        result: Result<T, aws_sdk_s3::error::SdkError<E, R>>,
+        result: Result<T, aws_sdk_s3::error::SdkError<E, HttpResponse>>,
     ) -> Result<Option<T>, CallFailure>
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: std::fmt::Debug + Send + Sync + 'static,
     {
         match result {
             Ok(output) => Ok(Some(output)),
@@ -138,6 +175,22 @@ pub enum Error {
         where_: String,
         message: String,
     },
+    #[error(
+        "{address}: bucket {} is in {}, but {looked_in} (set region: {} on the bucket)",
+        address.name,
+        bucket_region.as_deref().unwrap_or("another region"),
+        bucket_region.as_deref().unwrap_or("<the bucket's region>")
+    )]
+    WrongRegion {
+        /// An S3 address, named after its bucket.
+        address: Address,
+        /// Where S3 says the bucket is, when it said so.
+        bucket_region: Option<String>,
+        /// Where the request went and why: "the spec puts it in us-east-1",
+        /// or the SDK's default region when the spec gives none.
+        looked_in: String,
+        code: String,
+    },
     #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
     Call {
         address: Address,
@@ -161,9 +214,33 @@ pub enum Error {
 }
 
 impl Error {
-    /// Ties a failed call to the resource it was for.
-    pub(crate) fn at(address: &Address, location: &Location, failure: CallFailure) -> Self {
-        let where_ = describe(location);
+    /// Ties a failed call to the resource it was for. `called_in`: the region
+    /// the call went to, when known (the location's may be `None`: the SDK's
+    /// default).
+    pub(crate) fn at(
+        address: &Address,
+        location: &Location,
+        called_in: Option<&str>,
+        failure: CallFailure,
+    ) -> Self {
+        let called_in = called_in.or(location.region.as_deref());
+        let where_ = describe(location, called_in);
+        if let Some(wrong_region) = failure.wrong_region {
+            let looked_in = match (&location.region, called_in) {
+                (Some(region), _) => format!("the spec puts it in {region}"),
+                (None, Some(region)) => format!(
+                    "the spec gives it no region (nor its account), so it was looked for in \
+                     {region}, the SDK's default"
+                ),
+                (None, None) => "the spec gives it no region (nor its account)".into(),
+            };
+            return Error::WrongRegion {
+                address: address.clone(),
+                bucket_region: wrong_region.bucket_region,
+                looked_in,
+                code: failure.code.unwrap_or_else(|| "PermanentRedirect".into()),
+            };
+        }
         match failure.code() {
             Some(
                 code @ ("NoSuchBucket"
@@ -206,18 +283,19 @@ impl Error {
         match self {
             Error::Missing { code, .. } => Some(code),
             Error::AccessDenied { .. } => Some("AccessDenied"),
+            Error::WrongRegion { code, .. } => Some(code),
             Error::Call { code, .. } => Some(code),
             _ => None,
         }
     }
 }
 
-fn describe(location: &Location) -> String {
+fn describe(location: &Location, region: Option<&str>) -> String {
     format!(
         "account {} {}, region {}",
         location.account,
         location.account_id,
-        location.region.as_deref().unwrap_or("(default)")
+        region.unwrap_or("(default)")
     )
 }
 
@@ -234,4 +312,76 @@ pub(crate) fn causes(error: &(dyn std::error::Error + 'static)) -> String {
         next = current.source();
     }
     parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use xacct_engine::ResourceKind;
+
+    #[test]
+    fn a_redirect_is_a_wrong_region_with_the_region_from_its_header() {
+        let found = WrongRegion::of_answer(Some("PermanentRedirect"), 301, Some("eu-west-1"));
+        assert_eq!(
+            found.and_then(|wrong| wrong.bucket_region).as_deref(),
+            Some("eu-west-1")
+        );
+        // HEAD: a bare 301, no error code.
+        assert!(WrongRegion::of_answer(None, 301, None).is_some());
+        // Signed for the wrong region at the bucket's own endpoint.
+        assert!(WrongRegion::of_answer(
+            Some("AuthorizationHeaderMalformed"),
+            400,
+            Some("eu-west-1")
+        )
+        .is_some());
+    }
+
+    #[test]
+    fn the_region_header_alone_is_not_a_wrong_region() {
+        assert!(WrongRegion::of_answer(Some("AccessDenied"), 403, Some("eu-west-1")).is_none());
+        assert!(WrongRegion::of_answer(Some("AuthorizationHeaderMalformed"), 400, None).is_none());
+        assert!(WrongRegion::of_answer(Some("NoSuchBucket"), 404, None).is_none());
+    }
+
+    #[test]
+    fn a_wrong_region_names_both_regions_and_the_fix() {
+        let address = Address {
+            kind: ResourceKind::S3BucketPolicy,
+            name: "my-bucket".into(),
+        };
+        let location = Location {
+            account: "data".into(),
+            account_id: "222222222222".into(),
+            region: Some("us-east-1".into()),
+        };
+        let failure = CallFailure {
+            operation: "GetBucketPolicy",
+            code: Some("PermanentRedirect".into()),
+            message: "The bucket you are attempting to access must be addressed ...".into(),
+            transient: false,
+            wrong_region: Some(WrongRegion {
+                bucket_region: Some("eu-west-1".into()),
+            }),
+        };
+        let error = Error::at(&address, &location, Some("us-east-1"), failure.clone());
+        assert_eq!(
+            error.to_string(),
+            "s3_bucket_policy.my-bucket: bucket my-bucket is in eu-west-1, but the spec puts it \
+             in us-east-1 (set region: eu-west-1 on the bucket)"
+        );
+        assert_eq!(error.code(), Some("PermanentRedirect"));
+
+        // No region in the spec: the SDK's default was used, and the message says so.
+        let unplaced = Location {
+            region: None,
+            ..location
+        };
+        assert_eq!(
+            Error::at(&address, &unplaced, Some("us-east-1"), failure).to_string(),
+            "s3_bucket_policy.my-bucket: bucket my-bucket is in eu-west-1, but the spec gives it \
+             no region (nor its account), so it was looked for in us-east-1, the SDK's default \
+             (set region: eu-west-1 on the bucket)"
+        );
+    }
 }

@@ -175,5 +175,5 @@ pub(crate) async fn read(
             .await
             .map(Observed::Tags),
     };
-    result.map_err(|failure| Error::at(address, location, failure))
+    result.map_err(|failure| Error::at(address, location, Some(&clients.region), failure))
 }

@@ -24,6 +24,8 @@ pub struct Session {
 /// The service clients of one (account, region); cheap to clone.
 #[derive(Clone)]
 pub(crate) struct Clients {
+    /// The region they send to: the location's, else the account's SDK default.
+    pub region: String,
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
@@ -83,6 +85,7 @@ impl Session {
                 account: location.account.clone(),
             })?;
         let key = (location.account.clone(), region.clone());
+        let region_name = region.clone();
         let mut clients = self
             .clients
             .lock()
@@ -102,6 +105,7 @@ impl Session {
                 .region(region)
                 .build();
             Clients {
+                region: region_name,
                 s3: aws_sdk_s3::Client::from_conf(s3),
                 sns: aws_sdk_sns::Client::from_conf(sns),
                 cloudtrail: aws_sdk_cloudtrail::Client::from_conf(cloudtrail),

@@ -219,8 +219,8 @@ pub(crate) fn topic_arn_region(value: &str) -> Result<&str, String> {
 }
 
 /// A CloudTrail trail name (3-128 of letters, digits, `._-`, starting and ending with
-/// a letter or digit, no two adjacent `._-`) or a trail ARN.
-pub(crate) fn check_trail(value: &str) -> Result<(), String> {
+/// a letter or digit, no two adjacent `._-`) or a trail ARN, whose region it returns.
+pub(crate) fn check_trail(value: &str) -> Result<Option<&str>, String> {
     if value.starts_with("arn:") {
         let shape = "is not a trail ARN like arn:aws:cloudtrail:us-east-1:123456789012:trail/name";
         let [_, service, region, account, resource] = arn_parts(value).ok_or(shape)?;
@@ -228,9 +228,9 @@ pub(crate) fn check_trail(value: &str) -> Result<(), String> {
         if service != "cloudtrail" || check_region(region).is_err() || !is_account_id(account) {
             return Err(shape.to_owned());
         }
-        return check_trail_name(name);
+        return check_trail_name(name).map(|()| Some(region));
     }
-    check_trail_name(value)
+    check_trail_name(value).map(|()| None)
 }
 
 fn check_trail_name(name: &str) -> Result<(), String> {
@@ -417,7 +417,10 @@ mod tests {
         assert!(topic_arn_region("arn:aws:sns:eu-west-1:222222222222:").is_err());
         assert!(topic_arn_region("arn:aws:sqs:eu-west-1:222222222222:q").is_err());
         assert!(check_trail("quilt-trail").is_ok());
-        assert!(check_trail("arn:aws:cloudtrail:us-east-1:111111111111:trail/quilt-trail").is_ok());
+        assert_eq!(
+            check_trail("arn:aws:cloudtrail:us-east-1:111111111111:trail/quilt-trail"),
+            Ok(Some("us-east-1"))
+        );
         assert!(check_trail("my-_trail").is_err());
         assert!(check_trail("ab").is_err());
         assert!(check_trail("arn:aws:cloudtrail:us-east-1:111111111111:quilt-trail").is_err());

@@ -1055,11 +1055,15 @@ fn cloudtrail(
         CLOUDTRAIL_KEYS,
         at.unwrap_or(node.pos),
     )?;
+    // The trail and, when it is given by ARN, its home region and position.
     let trail = fields.required(problems, "trail").and_then(|node| {
         let what = fields.what("trail");
         let text = string(problems, node, &what)?;
         match names::check_trail(text) {
-            Ok(()) => Some(text.to_owned()),
+            Ok(home) => Some((
+                text.to_owned(),
+                home.map(|home| (home.to_owned(), node.pos)),
+            )),
             Err(reason) => {
                 problems.add(node.pos, format!("{} {reason}", with_value(&what, text)));
                 None
@@ -1072,6 +1076,27 @@ fn cloudtrail(
     let trail_region = fields
         .get("region")
         .and_then(|node| region(problems, node, &fields.what("region")));
+    // CloudTrail changes a trail's selectors only in its home region
+    // (elsewhere: InvalidHomeRegionException), so an ARN tells where to call.
+    let called_in = trail_region.clone().or_else(|| {
+        accounts
+            .get(account.as_deref()?)
+            .and_then(|known| known.region.clone())
+    });
+    if let (Some((text, Some((home, pos)))), Some(called_in)) = (&trail, &called_in) {
+        if home != called_in {
+            problems.add(
+                *pos,
+                format!(
+                    "{} is in region {home}, but the spec reaches it in {called_in}: CloudTrail \
+                     only changes a trail's event selectors in its home region (set region: \
+                     {home} under cloudtrail)",
+                    with_value(&fields.what("trail"), text)
+                ),
+            );
+        }
+    }
+    let trail = trail.map(|(text, _)| text);
     let read_write = match fields.get("read_write") {
         None => Some(ReadWrite::All),
         Some(node) => one_of(

@@ -370,6 +370,57 @@ fn topics_must_be_in_the_buckets_region() {
     );
 }
 
+/// A spec topic is compared by its region, else its account's; so is the bucket.
+#[test]
+fn spec_topics_must_be_in_the_buckets_region() {
+    let spec = |topic_region: &str| {
+        with_head(&format!(
+            "sns_topics:\n  events:\n    account: data\n    region: {topic_region}\n    name: events\n\
+             buckets:\n  b-1:\n    account: control\n    notifications:\n      sns_topic: events\n      \
+             events: [\"s3:ObjectCreated:*\"]\n"
+        ))
+    };
+    // Line 17: `sns_topic: events` of a bucket in the control account's us-east-1.
+    assert_error(
+        &spec("eu-west-1"),
+        (17, 18),
+        &["sns_topic \"events\" of notifications of bucket \"b-1\" is in region eu-west-1 but the bucket is in us-east-1"],
+    );
+    load_str(&spec("us-east-1"), "d.yaml").expect("same region");
+}
+
+/// A trail given by ARN must be reached in its home region: the cloudtrail's
+/// `region`, else its account's.
+#[test]
+fn a_trail_arn_must_be_reached_in_its_home_region() {
+    let arn = "arn:aws:cloudtrail:us-west-2:111111111111:trail/quilt-trail";
+    // Line 9: `trail: <arn>`; the control account's region is us-east-1.
+    assert_error(
+        &with_head(&format!(
+            "cloudtrail:\n  trail: {arn}\n  account: control\n"
+        )),
+        (9, 10),
+        &[
+            "is in region us-west-2, but the spec reaches it in us-east-1",
+            "(set region: us-west-2 under cloudtrail)",
+        ],
+    );
+    assert_error(
+        &with_head(&format!(
+            "cloudtrail:\n  trail: {arn}\n  account: data\n  region: eu-west-1\n"
+        )),
+        (9, 10),
+        &["is in region us-west-2, but the spec reaches it in eu-west-1"],
+    );
+    load_str(
+        &with_head(&format!(
+            "cloudtrail:\n  trail: {arn}\n  account: control\n  region: us-west-2\n"
+        )),
+        "d.yaml",
+    )
+    .expect("home region");
+}
+
 const GRANT_BUCKET: &str = "buckets:\n  b-1:\n    account: data\n    access:\n";
 
 /// A spec whose bucket b-1 has the given access entries (starting at line 12).
