@@ -806,6 +806,7 @@ buckets:
 cloudtrail:
   trail: arn:aws:cloudtrail:eu-west-1:111111111111:trail/quilt-trail
   account: control
+  region: eu-west-1
   selector_mode: advanced
 "#,
             "deploy.yaml",
