@@ -12,9 +12,11 @@ mod s3_bucket_policy;
 mod s3_ownership_controls;
 mod session;
 mod sns_topic_policy;
+mod verify;
 
 pub use apply::{apply, Applied, WriteStatus};
 pub use error::Error;
 pub use observe::{observe, stale_changes, DocumentRef, Progress};
 pub use permissions::{Access, Operation, OPERATIONS};
 pub use session::Session;
+pub use verify::{probe, PROBE_PREFIX};
