@@ -188,6 +188,13 @@ async fn a_bucket_whose_ownership_is_not_enforced_fails_with_that_cause() {
         ),
         "{run}"
     );
+    // And live: the object the control account wrote is its own, not the bucket owner's.
+    assert!(
+        run.stdout.contains(
+            "fail  bucket verified-data: the object it wrote is owned by the bucket owner: OwnedByWriter"
+        ),
+        "{run}"
+    );
     assert_eq!(test_objects(&emu, BUCKET).await, Vec::<String>::new());
 }
 

@@ -17,7 +17,7 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
         .map_err(|errors| all("cannot select the targets", errors))?;
     let parallelism = usize::from(args.parallelism);
     let runtime = runtime()?;
-    let (results, interrupted) = runtime.block_on(async {
+    let (mut results, interrupted) = runtime.block_on(async {
         let session = connect_accounts(&spec, verification.accounts().iter().map(String::as_str)).await?;
         let documents: Vec<DocumentRef> = verification
             .documents()
@@ -53,6 +53,8 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
     if interrupted {
         eprintln!("Interrupted: the probes were stopped; every test object was cleaned up unless said below.");
     }
+    // Each bucket's, topic's and trail's checks together, static before live.
+    results.sort_by(|a, b| a.subject.cmp(&b.subject));
     match args.format {
         Format::Text => terminal::print(&verify::verify_text(&results))?,
         Format::Json => terminal::print(&format!(
