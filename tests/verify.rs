@@ -271,3 +271,65 @@ async fn ctrl_c_during_the_probes_deletes_the_test_object_and_exits_130() {
         "{landed} left behind"
     );
 }
+
+#[tokio::test]
+async fn ctrl_c_while_the_test_object_is_being_written_exits_130_and_leaves_nothing() {
+    use std::io::BufRead;
+
+    let emu = Emulator::start();
+    emu.create_bucket(DATA, BUCKET).await;
+    let setup = Workspace::new(&emu);
+    let spec = spec_with_buckets(&[data_bucket(
+        BUCKET,
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltCrossAccountAccess", "quilt")),
+    )]);
+    setup.write_spec(&spec);
+    setup.apply();
+
+    // The proxy holds every request 1.5 s before forwarding it: the
+    // interrupt arrives while the PutObject has not reached the emulator.
+    let (proxy, ws) = support::proxied_workspace(&emu, |config| config.latency_ms(1500));
+    ws.write_spec(&spec);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xacct"));
+    command
+        .args(["-v", "verify"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    ws.prepare(&mut command);
+    let mut child = command.spawn().expect("spawn xacct verify");
+    let stderr = child.stderr.take().expect("stderr");
+    let (seen, writing) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+            if line.contains("writing a test object") {
+                let _ = seen.send(());
+            }
+            all += &line;
+            all.push('\n');
+        }
+        all
+    });
+    writing
+        .recv_timeout(Duration::from_secs(60))
+        .expect("xacct never started writing its test object");
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait for xacct");
+    let stderr = reader.join().expect("stderr reader");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    // The write reached the emulator before xacct exited, and the object it
+    // made was deleted after it.
+    assert_eq!(proxy.stats().count("s3", "PutObject"), 1, "{stderr}");
+    assert_eq!(
+        test_objects(&emu, BUCKET).await,
+        Vec::<String>::new(),
+        "{stdout}\n{stderr}"
+    );
+}

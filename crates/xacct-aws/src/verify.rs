@@ -2,9 +2,10 @@
 //! on each bucket and topic, and whether the trail is logging. The only
 //! writes xacct makes outside `apply`: one small test object per bucket
 //! under `.xacct-verify/`, which never outlives the run: it is deleted after
-//! the probe, on a failure, and after an interruption (every key is recorded
-//! before its PutObject is sent, since a write whose answer is lost may
-//! still have landed).
+//! the probe, on a failure, and after an interruption. Every key is recorded
+//! before its PutObject is sent (a write whose answer is lost may still have
+//! landed), and a PutObject is never abandoned mid-flight: the cleanup waits
+//! for it to end before deleting, or the object could land after its delete.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,8 +35,13 @@ struct TestObject {
     deleted: bool,
 }
 
-/// Every test object of a run, shared with the cleanup.
-type Ledger = Arc<Mutex<Vec<TestObject>>>;
+/// Every test object of a run and every PutObject still running, shared
+/// with the cleanup.
+#[derive(Default)]
+struct Ledger {
+    objects: Mutex<Vec<TestObject>>,
+    writes: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
 
 /// Runs every probe (at most `parallelism` at once) until done or until
 /// `interrupt` completes; then deletes every test object still recorded,
@@ -47,7 +53,7 @@ pub async fn probe(
     parallelism: usize,
     interrupt: impl Future<Output = ()>,
 ) -> LiveOutcome {
-    let ledger: Ledger = Arc::new(Mutex::new(Vec::new()));
+    let ledger = Arc::new(Ledger::default());
     let outcome = Arc::new(Mutex::new(LiveOutcome::default()));
     let run = run_all(session, probes, parallelism, &ledger, &outcome);
     let interrupted = tokio::select! {
@@ -69,7 +75,7 @@ async fn run_all(
     session: &Arc<Session>,
     probes: &LiveProbes,
     parallelism: usize,
-    ledger: &Ledger,
+    ledger: &Arc<Ledger>,
     outcome: &Arc<Mutex<LiveOutcome>>,
 ) {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
@@ -178,23 +184,7 @@ async fn probe_bucket(session: &Session, probe: &BucketProbe, ledger: &Ledger) -
                 .await
                 .map(|_| ())
                 .map_err(|error| failure(CallFailure::from_sdk("ListObjectsV2", error))),
-            ProbeStep::Put => {
-                lock(ledger).push(TestObject {
-                    bucket: probe.bucket.clone(),
-                    key: key.clone(),
-                    owner: probe.owner.clone(),
-                    deleted: false,
-                });
-                control
-                    .put_object()
-                    .bucket(&probe.bucket)
-                    .key(&key)
-                    .body(ByteStream::from(body.clone().into_bytes()))
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|error| failure(CallFailure::from_sdk("PutObject", error)))
-            }
+            ProbeStep::Put => put_test_object(&control, probe, &key, &body, ledger).await,
             ProbeStep::Get => read_back(&control, &probe.bucket, &key, &body).await,
             ProbeStep::Owner => owned_by_bucket_owner(session, probe, &key).await,
             ProbeStep::Delete => {
@@ -225,8 +215,48 @@ async fn probe_bucket(session: &Session, probe: &BucketProbe, ledger: &Ledger) -
     outcomes
 }
 
+/// Records the key, then writes it in a task of its own, which an
+/// interruption does not cancel (the cleanup waits for it).
+async fn put_test_object(
+    control: &aws_sdk_s3::Client,
+    probe: &BucketProbe,
+    key: &str,
+    body: &str,
+    ledger: &Ledger,
+) -> Result<(), ProbeFailure> {
+    lock(&ledger.objects).push(TestObject {
+        bucket: probe.bucket.clone(),
+        key: key.to_string(),
+        owner: probe.owner.clone(),
+        deleted: false,
+    });
+    tracing::info!(bucket = %probe.bucket, key, "writing a test object");
+    let request = control
+        .put_object()
+        .bucket(&probe.bucket)
+        .key(key)
+        .body(ByteStream::from(body.as_bytes().to_vec()));
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let write = tokio::spawn(async move {
+        let result = request
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|error| failure(CallFailure::from_sdk("PutObject", error)));
+        // The probe may be gone (interrupted): the result is then unused.
+        let _ = sender.send(result);
+    });
+    lock(&ledger.writes).push(write);
+    receiver.await.unwrap_or_else(|_| {
+        Err(ProbeFailure {
+            code: None,
+            message: "the write task ended without an answer".into(),
+        })
+    })
+}
+
 fn mark_deleted(ledger: &Ledger, bucket: &str, key: &str) {
-    for object in lock(ledger).iter_mut() {
+    for object in lock(&ledger.objects).iter_mut() {
         if object.bucket == bucket && object.key == key {
             object.deleted = true;
         }
@@ -340,7 +370,12 @@ async fn probe_trail(session: &Session, probe: &TrailProbe) -> Result<bool, Prob
 /// where the control account may not). Deleting a key that was never
 /// written succeeds, so keys whose PutObject failed are cleaned up too.
 async fn clean_up(session: &Session, ledger: &Ledger) -> Vec<Leftover> {
-    let pending: Vec<TestObject> = lock(ledger)
+    let writes = std::mem::take(&mut *lock(&ledger.writes));
+    for write in writes {
+        // Bounded by the SDK's operation timeout; a panicked write is just over.
+        let _ = write.await;
+    }
+    let pending: Vec<TestObject> = lock(&ledger.objects)
         .iter()
         .filter(|object| !object.deleted)
         .cloned()
