@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use support::{
-    cloudtrail_client, create_topic, create_trail, data_bucket, spec_accounts, spec_with_buckets,
-    Emulator, Workspace, CONTROL, DATA, QUILT_ACTIONS,
+    cloudtrail_client, create_topic, create_trail, data_bucket, sns_client, spec_accounts,
+    spec_with_buckets, topic_policy_of, Emulator, Workspace, CONTROL, DATA, QUILT_ACTIONS,
 };
 
 const BUCKET: &str = "verified-data";
@@ -141,6 +141,21 @@ async fn a_live_grant_without_put_object_fails_statically_and_live_and_leaves_no
     )
     .await;
 
+    // The static checks alone already fail, without touching the bucket.
+    let static_only = ws.xacct(&["verify", "--no-probes"]);
+    static_only.expect_code(1);
+    assert!(
+        static_only
+            .stdout
+            .contains("missing s3:PutObject for arn:aws:iam::111111111111:root"),
+        "{static_only}"
+    );
+    assert!(!static_only.stdout.contains("(PutObject)"), "{static_only}");
+    assert!(
+        !static_only.stdout.contains("(ListObjectsV2)"),
+        "{static_only}"
+    );
+
     let run = ws.xacct(&["verify"]);
     run.expect_code(1);
     assert!(
@@ -164,6 +179,55 @@ async fn a_live_grant_without_put_object_fails_statically_and_live_and_leaves_no
         "{run}"
     );
     assert_eq!(test_objects(&emu, BUCKET).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_topic_policy_that_lost_the_control_grant_fails_statically_and_live() {
+    let emu = Emulator::start();
+    let spec = guide_world(&emu).await;
+    start_logging(&emu).await;
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&spec);
+    ws.apply();
+    // Someone rewrites the topic policy keeping only S3's publish statement.
+    let topic_arn = format!("arn:aws:sns:us-east-1:{DATA}:quilt-events");
+    let mut policy = topic_policy_of(&emu, DATA, &topic_arn).await;
+    policy["Statement"]
+        .as_array_mut()
+        .expect("statements")
+        .retain(|statement| statement["Sid"] == "QuiltS3Publish");
+    sns_client(&emu, DATA)
+        .await
+        .set_topic_attributes()
+        .topic_arn(&topic_arn)
+        .attribute_name("Policy")
+        .attribute_value(policy.to_string())
+        .send()
+        .await
+        .expect("set the topic policy");
+
+    let run = ws.xacct(&["verify"]);
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains(
+            "fail  topic quilt-events: topic policy does not let arn:aws:iam::111111111111:root \
+             sns:GetTopicAttributes, sns:Subscribe, sns:Unsubscribe (grant QuiltCrossAccountSNSAccess)"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(
+            "fail  topic quilt-events: the control account reads the topic's attributes \
+             (GetTopicAttributes): AuthorizationError"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout.contains(
+            "pass  topic quilt-events: S3 may publish arn:aws:s3:::verified-data's event notifications"
+        ),
+        "{run}"
+    );
 }
 
 #[tokio::test]
@@ -302,7 +366,10 @@ async fn ctrl_c_while_the_test_object_is_being_written_exits_130_and_leaves_noth
     let (seen, writing) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
         let mut all = String::new();
-        for line in std::io::BufReader::new(stderr).lines().map_while(Result::ok) {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
             if line.contains("writing a test object") {
                 let _ = seen.send(());
             }

@@ -79,7 +79,11 @@ pub const OPERATIONS: &[Operation] = &[
     op("DeleteObject", "s3:DeleteObject", Access::Verify),
     op("GetBucketAcl", "s3:GetBucketAcl", Access::Verify),
     op("GetObjectAcl", "s3:GetObjectAcl", Access::Verify),
-    op("GetTrailStatus", "cloudtrail:GetTrailStatus", Access::Verify),
+    op(
+        "GetTrailStatus",
+        "cloudtrail:GetTrailStatus",
+        Access::Verify,
+    ),
 ];
 
 #[cfg(test)]

@@ -68,7 +68,9 @@ pub async fn probe(
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn run_all(
@@ -315,7 +317,9 @@ async fn owned_by_bucket_owner(
         .send()
         .await
     {
-        Ok(output) => output.owner().and_then(|owner| owner.id().map(str::to_string)),
+        Ok(output) => output
+            .owner()
+            .and_then(|owner| owner.id().map(str::to_string)),
         Err(error) => {
             let call = CallFailure::from_sdk("GetObjectAcl", error);
             if call.code() == Some("AccessDenied") {

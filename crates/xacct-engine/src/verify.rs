@@ -132,8 +132,9 @@ pub fn control_account(spec: &Spec, chosen: Option<&str>) -> Result<Control, Ver
             id: only.id.clone(),
         }),
         [] => Err(VerifyError::AmbiguousControl {
-            reason: "no account is named `control` and no bucket grant names an account of the spec"
-                .to_string(),
+            reason:
+                "no account is named `control` and no bucket grant names an account of the spec"
+                    .to_string(),
             known: known(),
         }),
         many => Err(VerifyError::AmbiguousControl {
@@ -248,7 +249,12 @@ impl Verification {
                                 TopicRef::Arn(target) => *target == arn,
                             })
                     })
-                    .map(|bucket| (bucket_arn(spec, bucket), bucket_location(spec, bucket).account_id))
+                    .map(|bucket| {
+                        (
+                            bucket_arn(spec, bucket),
+                            bucket_location(spec, bucket).account_id,
+                        )
+                    })
                     .collect();
                 Some(TopicVerification {
                     key: topic.key.clone(),
@@ -259,23 +265,25 @@ impl Verification {
                 })
             })
             .collect();
-        let trail = crate::resource::cloudtrail_event_selectors::desired(spec).map(|resource| {
-            let trail = spec
-                .cloudtrail
-                .as_ref()
-                .map(|trail| trail.trail.clone())
-                .unwrap_or_default();
-            TrailVerification {
-                name: trail_name(&trail).to_string(),
-                trail,
+        let trail = spec.cloudtrail.as_ref().and_then(|trail| {
+            // The trail's location as planning resolves it (a trail ARN names its region).
+            let resource = crate::resource::cloudtrail_event_selectors::desired(spec)?;
+            Some(TrailVerification {
+                name: trail_name(&trail.trail).to_string(),
+                trail: trail.trail.clone(),
                 location: resource.location,
                 buckets: spec
                     .buckets
                     .values()
                     .filter(|bucket| bucket.cloudtrail)
-                    .map(|bucket| (bucket.name.clone(), format!("{}/", bucket_arn(spec, bucket))))
+                    .map(|bucket| {
+                        (
+                            bucket.name.clone(),
+                            format!("{}/", bucket_arn(spec, bucket)),
+                        )
+                    })
                     .collect(),
-            }
+            })
         });
         Verification {
             control,
@@ -312,15 +320,16 @@ impl Verification {
         }
         self.buckets.retain(|b| names.contains(&b.name));
         self.topics.retain(|t| names.contains(&t.key));
-        if let Some(trail) = &mut self.trail {
+        // A targeted trail keeps every bucket it should log; a targeted
+        // bucket keeps its own logging check on the trail.
+        let keep_trail = self.trail.as_mut().is_some_and(|trail| {
             if names.contains(&trail.name) {
-                // The whole trail: every bucket it should log.
-            } else {
-                // A targeted bucket's logging is still checked on the trail.
-                trail.buckets.retain(|(bucket, _)| names.contains(bucket));
+                return true;
             }
-        }
-        if self.trail.as_ref().is_some_and(|t| t.buckets.is_empty()) {
+            trail.buckets.retain(|(bucket, _)| names.contains(bucket));
+            !trail.buckets.is_empty()
+        });
+        if !keep_trail {
             self.trail = None;
         }
         Ok(())
@@ -403,9 +412,11 @@ impl Verification {
             let address = Address::new(ResourceKind::S3BucketPolicy, &bucket.name);
             if let Some(Observed::BucketPolicy(text)) = observed.get(&address) {
                 match text.as_deref().map(PolicyDocument::parse).transpose() {
-                    Ok(document) => {
-                        results.extend(self.judge_bucket_policy(bucket, &subject, document.as_ref()))
-                    }
+                    Ok(document) => results.extend(self.judge_bucket_policy(
+                        bucket,
+                        &subject,
+                        document.as_ref(),
+                    )),
                     Err(error) => results.push(CheckResult::new(
                         Status::Fail,
                         &subject,
@@ -425,7 +436,12 @@ impl Verification {
     /// A resource in a data account must be granted to the control account
     /// (or a role in it): a grant naming only other accounts is most likely a
     /// wrong account id.
-    fn account_rule(&self, subject: &str, owner: &Location, grants: &[Grant]) -> Option<CheckResult> {
+    fn account_rule(
+        &self,
+        subject: &str,
+        owner: &Location,
+        grants: &[Grant],
+    ) -> Option<CheckResult> {
         if owner.account_id == self.control.id || grants.is_empty() {
             return None;
         }
@@ -495,7 +511,11 @@ impl Verification {
                 ));
                 if principal_account(principal) == Some(self.control.id.as_str()) {
                     results.extend(judge_quilt_needs(
-                        subject, grant, principal, document, &resource_of,
+                        subject,
+                        grant,
+                        principal,
+                        document,
+                        &resource_of,
                     ));
                 }
             }
@@ -600,7 +620,9 @@ pub fn is_object_action(action: &str) -> bool {
         .split_once(':')
         .map_or(action, |(_, name)| name)
         .to_ascii_lowercase();
-    OBJECT_PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+    OBJECT_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
 }
 
 /// The decision of `document` (`None`: no policy) for each action.
@@ -681,7 +703,11 @@ fn judge_grant(
                 subject,
                 format!(
                     "{document} lets {principal} {list} (grant {sid}) only {} {}",
-                    if *effect == Effect::Deny { "unless" } else { "if" },
+                    if *effect == Effect::Deny {
+                        "unless"
+                    } else {
+                        "if"
+                    },
                     conditions.join(" and ")
                 ),
                 cause,
@@ -721,7 +747,11 @@ fn describe_refusal(document: &str, decision: &Decision, actions: &str, principa
             "{} of the {document} {} it depending on {} of the request, which cannot be \
              decided offline",
             statement(sid),
-            if *effect == Effect::Deny { "denies" } else { "allows" },
+            if *effect == Effect::Deny {
+                "denies"
+            } else {
+                "allows"
+            },
             conditions.join(", ")
         ),
     }

@@ -18,7 +18,8 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
     let parallelism = usize::from(args.parallelism);
     let runtime = runtime()?;
     let (mut results, interrupted) = runtime.block_on(async {
-        let session = connect_accounts(&spec, verification.accounts().iter().map(String::as_str)).await?;
+        let session =
+            connect_accounts(&spec, verification.accounts().iter().map(String::as_str)).await?;
         let documents: Vec<DocumentRef> = verification
             .documents()
             .into_iter()
@@ -64,7 +65,10 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
     }
     Ok(if interrupted {
         Status::Interrupted
-    } else if results.iter().any(|result| result.status == CheckStatus::Fail) {
+    } else if results
+        .iter()
+        .any(|result| result.status == CheckStatus::Fail)
+    {
         Status::Error
     } else {
         Status::Success

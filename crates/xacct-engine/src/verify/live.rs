@@ -216,9 +216,12 @@ impl Verification {
         if let Some((trail, result)) = &outcome.trail {
             let subject = format!("trail {trail}");
             results.push(match result {
-                Ok(true) => {
-                    CheckResult::new(Status::Pass, &subject, "the trail is logging".to_string(), None)
-                }
+                Ok(true) => CheckResult::new(
+                    Status::Pass,
+                    &subject,
+                    "the trail is logging".to_string(),
+                    None,
+                ),
                 Ok(false) => CheckResult::new(
                     Status::Fail,
                     &subject,

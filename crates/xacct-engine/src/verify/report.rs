@@ -5,7 +5,10 @@ use serde_json::{json, Value};
 use super::{CheckResult, Status};
 
 fn count(results: &[CheckResult], status: Status) -> usize {
-    results.iter().filter(|result| result.status == status).count()
+    results
+        .iter()
+        .filter(|result| result.status == status)
+        .count()
 }
 
 /// `pass  bucket b: what was checked`, `fail  ...: what was found -- likely

@@ -106,22 +106,30 @@ fn converged() -> BTreeMap<Address, Observed> {
             Observed::OwnershipControls(Some("BucketOwnerEnforced".into())),
         );
     }
-    put(ResourceKind::SnsTopicPolicy, "quilt-events", Observed::TopicPolicy(topic_policy()));
+    put(
+        ResourceKind::SnsTopicPolicy,
+        "quilt-events",
+        Observed::TopicPolicy(topic_policy()),
+    );
     put(
         ResourceKind::CloudTrailEventSelectors,
         "quilt-trail",
-        Observed::EventSelectors(crate::resource::cloudtrail_event_selectors::EventSelectors {
-            basic: vec![crate::resource::cloudtrail_event_selectors::BasicSelector {
-                read_write_type: "All".into(),
-                include_management_events: true,
-                data_resources: vec![crate::resource::cloudtrail_event_selectors::DataResource {
-                    resource_type: "AWS::S3::Object".into(),
-                    values: vec!["arn:aws:s3:::data-bucket/".into()],
+        Observed::EventSelectors(
+            crate::resource::cloudtrail_event_selectors::EventSelectors {
+                basic: vec![crate::resource::cloudtrail_event_selectors::BasicSelector {
+                    read_write_type: "All".into(),
+                    include_management_events: true,
+                    data_resources: vec![
+                        crate::resource::cloudtrail_event_selectors::DataResource {
+                            resource_type: "AWS::S3::Object".into(),
+                            values: vec!["arn:aws:s3:::data-bucket/".into()],
+                        },
+                    ],
+                    exclude_management_event_sources: vec![],
                 }],
-                exclude_management_event_sources: vec![],
-            }],
-            advanced: vec![],
-        }),
+                advanced: vec![],
+            },
+        ),
     );
     observed
 }
@@ -220,7 +228,12 @@ fn an_explicit_deny_names_its_statement_and_a_tls_only_deny_passes() {
 fn a_deny_on_an_undecidable_condition_is_a_warning_naming_it() {
     let mut observed = converged();
     let statements = [
-        allow("QuiltCrossAccountAccess", ROOT, &QUILT_ACTIONS, "data-bucket"),
+        allow(
+            "QuiltCrossAccountAccess",
+            ROOT,
+            &QUILT_ACTIONS,
+            "data-bucket",
+        ),
         serde_json::json!({"Sid": "VpcOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::data-bucket/*", "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-1"}}}),
     ];
@@ -235,7 +248,10 @@ fn a_deny_on_an_undecidable_condition_is_a_warning_naming_it() {
         .expect("a warning");
     assert!(warning.check.contains("s3:GetObject"), "{warning:?}");
     assert!(warning.check.contains("only unless"), "{warning:?}");
-    assert!(warning.check.to_lowercase().contains("aws:sourcevpce"), "{warning:?}");
+    assert!(
+        warning.check.to_lowercase().contains("aws:sourcevpce"),
+        "{warning:?}"
+    );
 }
 
 #[test]
@@ -253,12 +269,20 @@ fn no_bucket_policy_fails_every_granted_action() {
     for action in QUILT_ACTIONS {
         assert!(failure.check.contains(action), "{action} in {failure:?}");
     }
-    assert!(failure.check.contains("does not let arn:aws:iam::111111111111:root"), "{failure:?}");
+    assert!(
+        failure
+            .check
+            .contains("does not let arn:aws:iam::111111111111:root"),
+        "{failure:?}"
+    );
 }
 
 #[test]
 fn a_grant_to_another_account_instead_of_the_control_account_is_a_wrong_account_id() {
-    let text = SPEC.replace("principals: [control]\n        actions: quilt", "principals: [\"333333333333\"]\n        actions: quilt");
+    let text = SPEC.replace(
+        "principals: [control]\n        actions: quilt",
+        "principals: [\"333333333333\"]\n        actions: quilt",
+    );
     let spec = spec(&text);
     let verification = Verification::new(&spec, control_account(&spec, None).unwrap());
     let results = verification.judge(&BTreeMap::new());
@@ -286,10 +310,18 @@ fn ownership_not_enforced_fails_unless_the_spec_chose_otherwise() {
         .map(|r| (r.status, r.cause.clone().unwrap_or_default()))
         .collect();
     assert_eq!(ownership.len(), 2);
-    assert!(ownership.iter().all(|(status, cause)| *status == Status::Fail
-        && cause.starts_with("ownership not enforced")), "{ownership:?}");
+    assert!(
+        ownership
+            .iter()
+            .all(|(status, cause)| *status == Status::Fail
+                && cause.starts_with("ownership not enforced")),
+        "{ownership:?}"
+    );
 
-    let chosen = SPEC.replace("object_ownership: BucketOwnerEnforced", "object_ownership: ObjectWriter");
+    let chosen = SPEC.replace(
+        "object_ownership: BucketOwnerEnforced",
+        "object_ownership: ObjectWriter",
+    );
     let spec = spec(&chosen);
     let verification = Verification::new(&spec, control_account(&spec, None).unwrap());
     let results = verification.judge(&observed);
@@ -311,20 +343,35 @@ fn a_topic_policy_without_the_publish_statement_fails_the_publish_check() {
         Observed::TopicPolicy(only_grant.to_string()),
     );
     let results = verification().judge(&observed);
-    let publish = results.iter().find(|r| r.check.starts_with("S3 may publish")).unwrap();
+    let publish = results
+        .iter()
+        .find(|r| r.check.starts_with("S3 may publish"))
+        .unwrap();
     assert_eq!(publish.status, Status::Fail);
-    assert!(publish.cause.as_deref().unwrap().contains("missing sns:Publish for s3.amazonaws.com"));
+    assert!(publish
+        .cause
+        .as_deref()
+        .unwrap()
+        .contains("missing sns:Publish for s3.amazonaws.com"));
 }
 
 #[test]
 fn the_control_account_is_chosen_by_flag_name_or_the_grants() {
     let spec_ = spec(SPEC);
-    assert_eq!(control_account(&spec_, Some("data")).unwrap().id, "222222222222");
+    assert_eq!(
+        control_account(&spec_, Some("data")).unwrap().id,
+        "222222222222"
+    );
     assert!(matches!(
         control_account(&spec_, Some("nope")),
         Err(VerifyError::UnknownControl { .. })
     ));
-    let renamed = spec(&SPEC.replace("  control: { id", "  platform: { id").replace("[control]", "[platform]").replace("account: control", "account: platform"));
+    let renamed = spec(
+        &SPEC
+            .replace("  control: { id", "  platform: { id")
+            .replace("[control]", "[platform]")
+            .replace("account: control", "account: platform"),
+    );
     assert_eq!(control_account(&renamed, None).unwrap().name, "platform");
     let two = spec(&renamed_with_third_account());
     let error = control_account(&two, None).unwrap_err().to_string();
@@ -359,7 +406,10 @@ fn probes_try_only_what_the_grants_give_the_control_account() {
     assert_eq!(probes.buckets[0].control.account, "control");
     assert_eq!(probes.buckets[0].owner.account, "data");
     assert_eq!(probes.topics.len(), 1);
-    assert_eq!(probes.trail.as_ref().map(|t| t.name.as_str()), Some("quilt-trail"));
+    assert_eq!(
+        probes.trail.as_ref().map(|t| t.name.as_str()),
+        Some("quilt-trail")
+    );
 }
 
 #[test]
@@ -368,10 +418,16 @@ fn live_failures_name_the_likely_cause() {
         buckets: vec![(
             "data-bucket".into(),
             vec![
-                StepOutcome { step: ProbeStep::List, result: Ok(()) },
+                StepOutcome {
+                    step: ProbeStep::List,
+                    result: Ok(()),
+                },
                 StepOutcome {
                     step: ProbeStep::Put,
-                    result: Err(ProbeFailure { code: Some("AccessDenied".into()), message: "Access Denied".into() }),
+                    result: Err(ProbeFailure {
+                        code: Some("AccessDenied".into()),
+                        message: "Access Denied".into(),
+                    }),
                 },
             ],
         )],
@@ -399,23 +455,40 @@ fn live_failures_name_the_likely_cause() {
 #[test]
 fn targets_keep_the_named_bucket_and_its_trail_check() {
     let mut verification = verification();
-    verification.retain_targets(&["s3_bucket_policy.data-bucket".into()]).unwrap();
+    verification
+        .retain_targets(&["s3_bucket_policy.data-bucket".into()])
+        .unwrap();
     assert_eq!(verification.buckets.len(), 1);
     assert!(verification.topics.is_empty());
-    assert_eq!(verification.trail.as_ref().map(|t| t.buckets.len()), Some(1));
+    assert_eq!(
+        verification.trail.as_ref().map(|t| t.buckets.len()),
+        Some(1)
+    );
     let mut other = self::verification();
     other.retain_targets(&["narrow-bucket".into()]).unwrap();
     assert!(other.trail.is_none());
-    let errors = self::verification().retain_targets(&["nope".into()]).unwrap_err();
+    let errors = self::verification()
+        .retain_targets(&["nope".into()])
+        .unwrap_err();
     assert!(errors[0].to_string().contains("data-bucket"));
 }
 
 #[test]
 fn object_and_bucket_actions_are_told_apart() {
-    for action in ["s3:GetObject", "s3:PutObjectTagging", "s3:DeleteObjectVersion", "s3:getobjectattributes"] {
+    for action in [
+        "s3:GetObject",
+        "s3:PutObjectTagging",
+        "s3:DeleteObjectVersion",
+        "s3:getobjectattributes",
+    ] {
         assert!(is_object_action(action), "{action}");
     }
-    for action in ["s3:ListBucket", "s3:ListBucketVersions", "s3:GetBucketNotification", "s3:PutBucketNotification"] {
+    for action in [
+        "s3:ListBucket",
+        "s3:ListBucketVersions",
+        "s3:GetBucketNotification",
+        "s3:PutBucketNotification",
+    ] {
         assert!(!is_object_action(action), "{action}");
     }
 }

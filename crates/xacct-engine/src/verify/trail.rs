@@ -2,7 +2,9 @@
 //! guide's "check CloudTrail is logging S3 data events", read from the
 //! selectors rather than by waiting for log files.
 
-use crate::resource::cloudtrail_event_selectors::{AdvancedSelector, BasicSelector, EventSelectors};
+use crate::resource::cloudtrail_event_selectors::{
+    AdvancedSelector, BasicSelector, EventSelectors,
+};
 
 use super::{cause, CheckResult, Status, TrailVerification};
 
@@ -220,21 +222,42 @@ mod tests {
 
     #[test]
     fn basic_values_cover_the_bucket_by_prefix() {
-        assert_eq!(status(&basic("All", &["arn:aws:s3:::data-bucket/"])), Status::Pass);
+        assert_eq!(
+            status(&basic("All", &["arn:aws:s3:::data-bucket/"])),
+            Status::Pass
+        );
         assert_eq!(status(&basic("All", &["arn:aws:s3"])), Status::Pass);
-        assert_eq!(status(&basic("ReadOnly", &["arn:aws:s3:::data-bucket/"])), Status::Warn);
-        assert_eq!(status(&basic("All", &["arn:aws:s3:::data-bucket/logs/"])), Status::Warn);
+        assert_eq!(
+            status(&basic("ReadOnly", &["arn:aws:s3:::data-bucket/"])),
+            Status::Warn
+        );
+        assert_eq!(
+            status(&basic("All", &["arn:aws:s3:::data-bucket/logs/"])),
+            Status::Warn
+        );
         // Without the slash no object events are logged; another bucket is no cover.
-        assert_eq!(status(&basic("All", &["arn:aws:s3:::data-bucket"])), Status::Fail);
-        assert_eq!(status(&basic("All", &["arn:aws:s3:::data-bucket-2/"])), Status::Fail);
+        assert_eq!(
+            status(&basic("All", &["arn:aws:s3:::data-bucket"])),
+            Status::Fail
+        );
+        assert_eq!(
+            status(&basic("All", &["arn:aws:s3:::data-bucket-2/"])),
+            Status::Fail
+        );
     }
 
     #[test]
     fn advanced_selectors_cover_the_bucket_by_arn_condition() {
-        assert_eq!(status(&advanced(&["arn:aws:s3:::data-bucket/"])), Status::Pass);
+        assert_eq!(
+            status(&advanced(&["arn:aws:s3:::data-bucket/"])),
+            Status::Pass
+        );
         assert_eq!(status(&advanced(&[])), Status::Pass);
         assert_eq!(status(&advanced(&["arn:aws:s3:::other/"])), Status::Fail);
-        assert_eq!(status(&advanced(&["arn:aws:s3:::data-bucket/raw/"])), Status::Warn);
+        assert_eq!(
+            status(&advanced(&["arn:aws:s3:::data-bucket/raw/"])),
+            Status::Warn
+        );
     }
 
     #[test]
