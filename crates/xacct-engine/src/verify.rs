@@ -335,9 +335,13 @@ impl Verification {
         Ok(())
     }
 
-    /// The accounts whose credentials the checks need.
-    pub fn accounts(&self) -> BTreeSet<String> {
-        let mut accounts = BTreeSet::from([self.control.name.clone()]);
+    /// The accounts whose credentials the checks need: the owners of what
+    /// is read, and the control account for the live probes.
+    pub fn accounts(&self, probes: bool) -> BTreeSet<String> {
+        let mut accounts = BTreeSet::new();
+        if probes {
+            accounts.insert(self.control.name.clone());
+        }
         accounts.extend(self.buckets.iter().map(|b| b.location.account.clone()));
         accounts.extend(self.topics.iter().map(|t| t.location.account.clone()));
         accounts.extend(self.trail.iter().map(|t| t.location.account.clone()));

@@ -18,8 +18,14 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
     let parallelism = usize::from(args.parallelism);
     let runtime = runtime()?;
     let (mut results, interrupted) = runtime.block_on(async {
-        let session =
-            connect_accounts(&spec, verification.accounts().iter().map(String::as_str)).await?;
+        let session = connect_accounts(
+            &spec,
+            verification
+                .accounts(!args.no_probes)
+                .iter()
+                .map(String::as_str),
+        )
+        .await?;
         let documents: Vec<DocumentRef> = verification
             .documents()
             .into_iter()

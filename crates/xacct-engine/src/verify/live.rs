@@ -305,6 +305,7 @@ impl Verification {
 
 fn failure_text(failure: &ProbeFailure) -> String {
     match &failure.code {
+        Some(code) if failure.message.is_empty() => code.clone(),
         Some(code) => format!("{code}: {}", failure.message),
         None => failure.message.clone(),
     }
