@@ -499,13 +499,8 @@ impl Verification {
         };
         for grant in bucket.grants() {
             for principal in &grant.principals {
-                let actions: Vec<&str> = grant
-                    .actions
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|action| !action.contains(['*', '?']))
-                    .collect();
-                let decisions = evaluate_all(document, principal, &actions, &resource_of, &[]);
+                let actions = checked_actions(&grant.actions);
+                let decisions = evaluate_all(document, principal, &actions, &resource_of);
                 results.extend(judge_grant(
                     subject,
                     "bucket policy",
@@ -554,14 +549,8 @@ impl Verification {
         let resource_of = |_: &str| topic.arn.clone();
         for grant in &topic.grants {
             for principal in &grant.principals {
-                let actions: Vec<&str> = grant
-                    .actions
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|action| !action.contains(['*', '?']))
-                    .collect();
-                let decisions =
-                    evaluate_all(Some(&document), principal, &actions, &resource_of, &[]);
+                let actions = checked_actions(&grant.actions);
+                let decisions = evaluate_all(Some(&document), principal, &actions, &resource_of);
                 results.extend(judge_grant(
                     &subject,
                     "topic policy",
@@ -629,13 +618,52 @@ pub fn is_object_action(action: &str) -> bool {
         .any(|prefix| name.starts_with(prefix))
 }
 
+/// The actions of a grant to ask about: as written, and for a wildcard
+/// (`s3:Get*`) the Quilt actions it covers (a wildcard itself is no request
+/// AWS could be asked about).
+fn checked_actions(actions: &[String]) -> Vec<&str> {
+    let mut checked: Vec<&str> = Vec::new();
+    for action in actions {
+        if action.contains(['*', '?']) {
+            checked.extend(
+                QUILT_ACTIONS
+                    .into_iter()
+                    .filter(|q| action_matches(action, q)),
+            );
+        } else {
+            checked.push(action);
+        }
+    }
+    let mut seen = BTreeSet::new();
+    checked.retain(|action| seen.insert(action.to_ascii_lowercase()));
+    checked
+}
+
+/// Whether an action pattern (`s3:Get*`, `s3:GetObject`) names `action`, as
+/// IAM matches actions: case-insensitively, `*` any run, `?` one character.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    fn matches(pattern: &[u8], text: &[u8]) -> bool {
+        match (pattern.split_first(), text.split_first()) {
+            (None, None) => true,
+            (Some((b'*', rest)), _) => {
+                matches(rest, text) || (!text.is_empty() && matches(pattern, &text[1..]))
+            }
+            (Some((b'?', rest)), Some((_, text_rest))) => matches(rest, text_rest),
+            (Some((p, rest)), Some((t, text_rest))) => {
+                p.eq_ignore_ascii_case(t) && matches(rest, text_rest)
+            }
+            _ => false,
+        }
+    }
+    matches(pattern.as_bytes(), action.as_bytes())
+}
+
 /// The decision of `document` (`None`: no policy) for each action.
 fn evaluate_all<'a>(
     document: Option<&PolicyDocument>,
     principal: &str,
     actions: &[&'a str],
     resource_of: &dyn Fn(&str) -> String,
-    extra: &[(&str, &str)],
 ) -> Vec<(&'a str, Decision)> {
     let mut context: Vec<(&str, &str)> = vec![("aws:SecureTransport", "true")];
     if let Some(account) = principal_account(principal) {
@@ -644,7 +672,6 @@ fn evaluate_all<'a>(
     if !is_root(principal) {
         context.push(("aws:PrincipalArn", principal));
     }
-    context.extend_from_slice(extra);
     actions
         .iter()
         .map(|action| {
@@ -782,12 +809,12 @@ fn judge_quilt_needs(
 ) -> Option<CheckResult> {
     let missing: Vec<&str> = QUILT_ACTIONS
         .into_iter()
-        .filter(|needed| !grant.actions.iter().any(|a| a.eq_ignore_ascii_case(needed)))
+        .filter(|needed| !grant.actions.iter().any(|a| action_matches(a, needed)))
         .collect();
     if missing.is_empty() {
         return None;
     }
-    let refused: Vec<&str> = evaluate_all(document, principal, &missing, resource_of, &[])
+    let refused: Vec<&str> = evaluate_all(document, principal, &missing, resource_of)
         .into_iter()
         .filter(|(_, decision)| !matches!(decision, Decision::Allowed { .. }))
         .map(|(action, _)| action)

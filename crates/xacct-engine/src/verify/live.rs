@@ -135,7 +135,7 @@ impl Verification {
             .filter(|topic| {
                 self.granted_to_control(topic.grants.iter())
                     .iter()
-                    .any(|action| action.eq_ignore_ascii_case("sns:GetTopicAttributes"))
+                    .any(|action| super::action_matches(action, "sns:GetTopicAttributes"))
             })
             .map(|topic| TopicProbe {
                 key: topic.key.clone(),
@@ -173,7 +173,7 @@ impl Verification {
 
     fn bucket_steps(&self, bucket: &BucketVerification) -> Vec<ProbeStep> {
         let actions = self.granted_to_control(bucket.grants().iter());
-        let granted = |wanted: &str| actions.iter().any(|a| a.eq_ignore_ascii_case(wanted));
+        let granted = |wanted: &str| actions.iter().any(|a| super::action_matches(a, wanted));
         let mut steps = Vec::new();
         if granted("s3:ListBucket") {
             steps.push(ProbeStep::List);

@@ -492,3 +492,43 @@ fn object_and_bucket_actions_are_told_apart() {
         assert!(!is_object_action(action), "{action}");
     }
 }
+
+#[test]
+fn action_patterns_match_as_iam_does() {
+    assert!(action_matches("s3:Get*", "s3:GetObject"));
+    assert!(action_matches("S3:getobject", "s3:GetObject"));
+    assert!(action_matches("s3:*", "s3:PutBucketNotification"));
+    assert!(action_matches("s3:GetObject?ersion", "s3:GetObjectVersion"));
+    assert!(!action_matches("s3:Get*", "s3:PutObject"));
+    assert!(!action_matches("s3:GetObject", "s3:GetObjectTagging"));
+}
+
+#[test]
+fn a_wildcard_grant_is_checked_through_the_quilt_actions_it_covers_and_probed() {
+    let text = SPEC.replace(
+        "actions: [s3:GetObject, s3:ListBucket, s3:PutObject]",
+        "actions: [\"s3:Get*\", s3:ListBucket]",
+    );
+    let spec = spec(&text);
+    let verification = Verification::new(&spec, control_account(&spec, None).unwrap());
+    let results = verification.judge(&converged());
+    let narrow: Vec<String> = lines(&results)
+        .into_iter()
+        .filter(|line| line.contains("narrow-bucket: bucket policy"))
+        .collect();
+    // The live policy allows GetObject and ListBucket, not the other Get* actions.
+    assert_eq!(
+        narrow,
+        [
+            "pass bucket narrow-bucket: bucket policy lets arn:aws:iam::111111111111:role/QuiltLambdaRole s3:GetObject, s3:ListBucket (grant QuiltRoles)",
+            "fail bucket narrow-bucket: bucket policy does not let arn:aws:iam::111111111111:role/QuiltLambdaRole s3:GetObjectAttributes, s3:GetObjectTagging, s3:GetObjectVersion, s3:GetObjectVersionAttributes, s3:GetObjectVersionTagging, s3:GetBucketNotification (grant QuiltRoles) -- the bucket policy is missing s3:GetObjectAttributes, s3:GetObjectTagging, s3:GetObjectVersion, s3:GetObjectVersionAttributes, s3:GetObjectVersionTagging, s3:GetBucketNotification for arn:aws:iam::111111111111:role/QuiltLambdaRole: policy missing an action (apply the spec, and check the account id)",
+        ]
+    );
+    let probe = verification
+        .probes()
+        .buckets
+        .into_iter()
+        .find(|probe| probe.bucket == "narrow-bucket")
+        .unwrap();
+    assert_eq!(probe.steps, [ProbeStep::List]);
+}
