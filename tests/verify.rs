@@ -400,3 +400,37 @@ async fn ctrl_c_while_the_test_object_is_being_written_exits_130_and_leaves_noth
         "{stdout}\n{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_test_object_the_control_account_may_not_delete_is_deleted_by_the_bucket_owner() {
+    let emu = Emulator::start();
+    emu.create_bucket(DATA, BUCKET).await;
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&spec_with_buckets(&[data_bucket(
+        BUCKET,
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltWriteOnly", "[s3:GetObject, s3:ListBucket, s3:PutObject]")),
+    )]));
+    ws.apply();
+
+    let run = ws.xacct(&["verify"]);
+    // Fewer actions than Quilt needs is a choice: a warning, not a failure.
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains(
+            "warn  bucket verified-data: Quilt needs s3:GetObjectAttributes, s3:GetObjectTagging, \
+             s3:GetObjectVersion, s3:GetObjectVersionAttributes, s3:GetObjectVersionTagging, \
+             s3:ListBucketVersions, s3:DeleteObject, s3:DeleteObjectVersion, s3:PutObjectTagging, \
+             s3:GetBucketNotification, s3:PutBucketNotification for arn:aws:iam::111111111111:root, \
+             which grant QuiltWriteOnly does not give"
+        ),
+        "{run}"
+    );
+    assert!(
+        run.stdout
+            .contains("pass  bucket verified-data: the control account writes a test object"),
+        "{run}"
+    );
+    assert!(!run.stdout.contains("(DeleteObject)"), "{run}");
+    assert_eq!(test_objects(&emu, BUCKET).await, Vec::<String>::new());
+}

@@ -24,7 +24,7 @@ use crate::resource::sns_topic_policy::topic_arn;
 use crate::resource::{bucket_arn, bucket_location, location, Location, Observed};
 
 pub use live::{BucketProbe, LiveOutcome, ProbeFailure, ProbeStep, StepOutcome};
-pub use report::{verify_json, verify_text};
+pub use report::{in_report_order, verify_json, verify_text};
 
 /// How a check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -58,10 +58,12 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
         anyhow::Ok((results, outcome.interrupted))
     })?;
     if interrupted {
-        eprintln!("Interrupted: the probes were stopped; every test object was cleaned up unless said below.");
+        eprintln!(
+            "Interrupted: the probes were stopped and their test objects deleted \
+             (a `could not be deleted` line would say otherwise)."
+        );
     }
-    // Each bucket's, topic's and trail's checks together, static before live.
-    results.sort_by(|a, b| a.subject.cmp(&b.subject));
+    verify::in_report_order(&mut results);
     match args.format {
         Format::Text => terminal::print(&verify::verify_text(&results))?,
         Format::Json => terminal::print(&format!(

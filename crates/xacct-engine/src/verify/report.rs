@@ -4,6 +4,12 @@ use serde_json::{json, Value};
 
 use super::{CheckResult, Status};
 
+/// Each bucket's, topic's and trail's checks together (buckets, then topics,
+/// then the trail), static before live: a stable sort by subject.
+pub fn in_report_order(results: &mut [CheckResult]) {
+    results.sort_by(|a, b| a.subject.cmp(&b.subject));
+}
+
 fn count(results: &[CheckResult], status: Status) -> usize {
     results
         .iter()
