@@ -409,7 +409,10 @@ async fn a_test_object_the_control_account_may_not_delete_is_deleted_by_the_buck
     ws.write_spec(&spec_with_buckets(&[data_bucket(
         BUCKET,
         Some("BucketOwnerEnforced"),
-        Some(("QuiltWriteOnly", "[s3:GetObject, s3:ListBucket, s3:PutObject]")),
+        Some((
+            "QuiltWriteOnly",
+            "[s3:GetObject, s3:ListBucket, s3:PutObject]",
+        )),
     )]));
     ws.apply();
 
