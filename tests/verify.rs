@@ -437,3 +437,39 @@ async fn a_test_object_the_control_account_may_not_delete_is_deleted_by_the_buck
     assert!(!run.stdout.contains("(DeleteObject)"), "{run}");
     assert_eq!(test_objects(&emu, BUCKET).await, Vec::<String>::new());
 }
+
+#[test]
+fn an_ambiguous_control_account_or_unknown_target_is_an_error_before_any_call() {
+    // Nothing listens here: the errors come before any AWS call.
+    let ws = Workspace::with_endpoint("http://127.0.0.1:9");
+    ws.write_spec(
+        &(spec_accounts().replace("  control:", "  platform:")
+            + "  partner:\n    id: \"333333333333\"\n    region: us-east-1\n\
+               buckets:\n\
+               \x20 shared-a:\n    account: data\n    access:\n      - sid: QuiltA\n        principals: [platform]\n        actions: [s3:GetObject]\n\
+               \x20 shared-b:\n    account: data\n    access:\n      - sid: QuiltB\n        principals: [partner]\n        actions: [s3:GetObject]\n"),
+    );
+    let run = ws.xacct(&["verify"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("cannot tell which account is the control account")
+            && run.stderr.contains("--control NAME"),
+        "{run}"
+    );
+    let run = ws.xacct(&["verify", "--control", "nope"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("--control \"nope\" is not an account of the spec"),
+        "{run}"
+    );
+    let run = ws.xacct(&["verify", "--control", "platform", "--target", "shared-c"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("no bucket, topic or trail matches --target \"shared-c\"")
+            && run.stderr.contains("shared-a, shared-b"),
+        "{run}"
+    );
+}

@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// SNS topic policies, notifications, CloudTrail data events) true to a YAML spec.
 ///
 /// Exit codes: 0 success (and, with --detailed-exitcode or for drift, no
-/// changes); 1 error; 2 changes pending (plan --detailed-exitcode) or drift found.
+/// changes); 1 error; 2 changes pending (plan --detailed-exitcode) or drift found;
+/// 130 verify interrupted (after deleting its test objects).
 ///
 /// Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL (S3 then uses
 /// path-style addressing, for local emulators), AWS_CONFIG_FILE,
