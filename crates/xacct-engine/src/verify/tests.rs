@@ -1,5 +1,7 @@
 use std::collections::BTreeMap;
 
+use xacct_spec::QUILT_ACTIONS;
+
 use super::*;
 
 const SPEC: &str = r#"version: 1
