@@ -70,3 +70,41 @@ fn drift_needs_only_reads_and_apply_adds_the_writes() {
         assert!(apply.contains(&write.to_string()), "apply needs {write}");
     }
 }
+
+#[test]
+fn verify_adds_the_probes_to_the_reads_but_no_configuration_write() {
+    let verify = actions(&permissions("verify"));
+    let apply = actions(&permissions("apply"));
+    for probe in [
+        "s3:ListBucket",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:GetObjectAcl",
+        "s3:GetBucketAcl",
+        "cloudtrail:GetTrailStatus",
+    ] {
+        assert!(verify.contains(&probe.to_string()), "verify needs {probe}");
+        assert!(
+            !apply.contains(&probe.to_string()),
+            "apply must not get {probe}"
+        );
+    }
+    for read in [
+        "s3:GetBucketPolicy",
+        "sns:GetTopicAttributes",
+        "cloudtrail:GetEventSelectors",
+    ] {
+        assert!(verify.contains(&read.to_string()), "verify needs {read}");
+    }
+    for write in [
+        "s3:PutBucketPolicy",
+        "sns:SetTopicAttributes",
+        "cloudtrail:PutEventSelectors",
+    ] {
+        assert!(
+            !verify.contains(&write.to_string()),
+            "verify must not get {write}"
+        );
+    }
+}

@@ -17,9 +17,11 @@ mod s3_tags;
 mod s3_versioning;
 mod session;
 mod sns_topic_policy;
+mod verify;
 
 pub use apply::{apply, Applied, WriteStatus};
 pub use error::Error;
 pub use observe::{observe, stale_changes, DocumentRef, Progress};
 pub use permissions::{Access, Operation, OPERATIONS};
 pub use session::Session;
+pub use verify::{probe, PROBE_PREFIX};

@@ -7,6 +7,9 @@
 pub enum Access {
     Read,
     Write,
+    /// Made only by `xacct verify`: the control account's probes (which
+    /// write and delete a test object) and the owner's cleanup.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +106,19 @@ pub const OPERATIONS: &[Operation] = &[
     op("GetBucketTagging", "s3:GetBucketTagging", Access::Read),
     op("PutBucketTagging", "s3:PutBucketTagging", Access::Write),
     op("DeleteBucketTagging", "s3:PutBucketTagging", Access::Write),
+    // xacct verify: the control account's probes, the owner's ownership
+    // check and cleanup, the trail's status.
+    op("ListObjectsV2", "s3:ListBucket", Access::Verify),
+    op("PutObject", "s3:PutObject", Access::Verify),
+    op("GetObject", "s3:GetObject", Access::Verify),
+    op("DeleteObject", "s3:DeleteObject", Access::Verify),
+    op("GetBucketAcl", "s3:GetBucketAcl", Access::Verify),
+    op("GetObjectAcl", "s3:GetObjectAcl", Access::Verify),
+    op(
+        "GetTrailStatus",
+        "cloudtrail:GetTrailStatus",
+        Access::Verify,
+    ),
 ];
 
 #[cfg(test)]
@@ -124,15 +140,16 @@ mod tests {
             include_str!("s3_versioning.rs"),
             include_str!("s3_logging.rs"),
             include_str!("s3_tags.rs"),
+            include_str!("verify.rs"),
         ];
-        let verbs = ["get_", "put_", "delete_", "set_"];
+        let verbs = ["get_", "put_", "delete_", "set_", "list_"];
         let mut calls = Vec::new();
         for source in sources {
             for (index, _) in source.match_indices('.') {
                 let rest = &source[index + 1..];
                 let name: String = rest
                     .chars()
-                    .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
                     .collect();
                 let is_call = rest[name.len()..].starts_with("()");
                 if is_call && verbs.iter().any(|verb| name.starts_with(verb)) {

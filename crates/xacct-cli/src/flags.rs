@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// SNS topic policies, notifications, CloudTrail data events) true to a YAML spec.
 ///
 /// Exit codes: 0 success (and, with --detailed-exitcode or for drift, no
-/// changes); 1 error; 2 changes pending (plan --detailed-exitcode) or drift found.
+/// changes); 1 error; 2 changes pending (plan --detailed-exitcode) or drift found;
+/// 130 verify interrupted (after deleting its test objects).
 ///
 /// Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL (S3 then uses
 /// path-style addressing, for local emulators), AWS_CONFIG_FILE,
@@ -50,6 +51,10 @@ pub enum Command {
     /// Render what the spec wants in another tool's format (offline).
     #[command(subcommand)]
     Export(ExportFormat),
+    /// Check that the setup works: policies evaluated as AWS would, and live
+    /// probes with the control account's credentials (a test object is
+    /// written and always deleted). Exit 0 all checks pass, 1 otherwise.
+    Verify(VerifyArgs),
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +161,8 @@ pub struct PermissionsArgs {
 pub enum PermissionsMode {
     Drift,
     Apply,
+    /// What `verify` needs: the reads, plus the control account's probes.
+    Verify,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -218,4 +225,31 @@ pub struct CloudFormationArgs {
     /// Write the template to this file instead of stdout.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// The account whose credentials make the live probes and whom the data
+    /// accounts' grants must name. Default: the account named `control`,
+    /// else the one account the buckets' grants name.
+    #[arg(long, value_name = "NAME")]
+    pub control: Option<String>,
+
+    /// Limit the checks to a bucket, topic or trail (a name or an address); repeatable.
+    #[arg(long = "target", value_name = "ADDR")]
+    pub targets: Vec<String>,
+
+    /// How many AWS calls run at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+
+    /// Skip the live probes: only the static checks of the live documents.
+    #[arg(long)]
+    pub no_probes: bool,
+
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
 }

@@ -14,6 +14,7 @@ pub mod plan_file;
 pub mod render;
 pub mod resource;
 pub mod target;
+pub mod verify;
 
 pub use address::{Address, ResourceKind};
 pub use change::{ChangeAction, ResourceChange, Write};

@@ -8,6 +8,7 @@ mod plan;
 mod schema;
 mod show;
 mod validate;
+mod verify;
 
 use std::fmt::Display;
 use std::path::Path;
@@ -31,6 +32,8 @@ pub enum Status {
     Error,
     /// 2: changes pending (plan --detailed-exitcode) or drift found.
     Changes,
+    /// 130: stopped by Ctrl-C (after cleaning up).
+    Interrupted,
 }
 
 impl From<Status> for ExitCode {
@@ -39,6 +42,7 @@ impl From<Status> for ExitCode {
             Status::Success => ExitCode::from(0),
             Status::Error => ExitCode::from(1),
             Status::Changes => ExitCode::from(2),
+            Status::Interrupted => ExitCode::from(130),
         }
     }
 }
@@ -54,6 +58,7 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
         Command::Permissions(args) => permissions::exec(&args),
         Command::Schema => schema::exec(),
         Command::Export(format) => export::exec(&format),
+        Command::Verify(args) => verify::exec(&args),
     }
 }
 
@@ -199,9 +204,21 @@ pub(crate) async fn connect<'a>(
     spec: &Spec,
     locations: impl IntoIterator<Item = &'a Location>,
 ) -> anyhow::Result<Arc<Session>> {
-    let accounts = locations
-        .into_iter()
-        .map(|location| location.account.as_str());
+    connect_accounts(
+        spec,
+        locations
+            .into_iter()
+            .map(|location| location.account.as_str()),
+    )
+    .await
+}
+
+/// A session for the named accounts, or one error listing every account
+/// that could not be reached.
+pub(crate) async fn connect_accounts<'a>(
+    spec: &Spec,
+    accounts: impl IntoIterator<Item = &'a str>,
+) -> anyhow::Result<Arc<Session>> {
     Session::connect(spec, accounts)
         .await
         .map(Arc::new)

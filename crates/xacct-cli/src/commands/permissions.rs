@@ -11,7 +11,8 @@ use crate::terminal;
 pub fn exec(args: &PermissionsArgs) -> anyhow::Result<Status> {
     let wanted = |access: Access| match args.mode {
         PermissionsMode::Drift => access == Access::Read,
-        PermissionsMode::Apply => true,
+        PermissionsMode::Apply => access != Access::Verify,
+        PermissionsMode::Verify => access != Access::Write,
     };
     let mut statements = Vec::new();
     for (sid, prefix) in [

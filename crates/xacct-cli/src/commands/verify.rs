@@ -1,0 +1,84 @@
+use xacct_aws::DocumentRef;
+use xacct_engine::verify::{self, Status as CheckStatus, Verification};
+
+use crate::commands::{all, connect_accounts, load_spec, runtime, Status};
+use crate::flags::{Format, VerifyArgs};
+use crate::terminal;
+
+/// Static checks from the live documents, then the live probes under
+/// Ctrl-C: an interrupted run still deletes its test objects, reports what
+/// it found, and exits 130.
+pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
+    let spec = load_spec(&args.spec.file)?.spec;
+    let control = verify::control_account(&spec, args.control.as_deref())?;
+    let mut verification = Verification::new(&spec, control);
+    verification
+        .retain_targets(&args.targets)
+        .map_err(|errors| all("cannot select the targets", errors))?;
+    let parallelism = usize::from(args.parallelism);
+    let runtime = runtime()?;
+    let (mut results, interrupted) = runtime.block_on(async {
+        let session = connect_accounts(
+            &spec,
+            verification
+                .accounts(!args.no_probes)
+                .iter()
+                .map(String::as_str),
+        )
+        .await?;
+        let documents: Vec<DocumentRef> = verification
+            .documents()
+            .into_iter()
+            .map(|(address, location, aws_id)| DocumentRef {
+                address,
+                location,
+                aws_id,
+            })
+            .collect();
+        let progress = terminal::Progress::new("reading live state");
+        let observed = xacct_aws::observe(&session, &documents, parallelism, &|step| {
+            progress.show(step.done, step.total, step.account)
+        })
+        .await;
+        progress.finish();
+        let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
+        let mut results = verification.judge(&observed);
+        if args.no_probes {
+            return anyhow::Ok((results, false));
+        }
+        let interrupt = async {
+            if tokio::signal::ctrl_c().await.is_err() {
+                // No signal handler: never interrupted.
+                std::future::pending::<()>().await;
+            }
+        };
+        let outcome =
+            xacct_aws::probe(&session, &verification.probes(), parallelism, interrupt).await;
+        results.extend(verification.judge_live(&outcome));
+        anyhow::Ok((results, outcome.interrupted))
+    })?;
+    if interrupted {
+        eprintln!(
+            "Interrupted: the probes were stopped and their test objects deleted \
+             (a `could not be deleted` line would say otherwise)."
+        );
+    }
+    verify::in_report_order(&mut results);
+    match args.format {
+        Format::Text => terminal::print(&verify::verify_text(&results))?,
+        Format::Json => terminal::print(&format!(
+            "{:#}\n",
+            verify::verify_json(&results, interrupted)
+        ))?,
+    }
+    Ok(if interrupted {
+        Status::Interrupted
+    } else if results
+        .iter()
+        .any(|result| result.status == CheckStatus::Fail)
+    {
+        Status::Error
+    } else {
+        Status::Success
+    })
+}
