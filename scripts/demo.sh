@@ -109,6 +109,9 @@ world tamper
 run 2 drift
 run 0 apply --auto-approve
 run 0 drift
+# Does it work, not just match the spec: live policies evaluated as AWS would,
+# and probes with the control account's credentials (test object always deleted).
+run 0 verify
 
 banner "live state"
 world show

@@ -145,6 +145,7 @@ def create(endpoint):
         }),
     )
     cloudtrail.create_trail(Name=TRAIL, S3BucketName=LOGS)
+    cloudtrail.start_logging(Name=TRAIL)
     # The trail already logs the analytics team's bucket.
     cloudtrail.put_event_selectors(
         TrailName=TRAIL,

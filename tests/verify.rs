@@ -34,6 +34,16 @@ async fn test_objects(emu: &Emulator, bucket: &str) -> Vec<String> {
 /// A bucket, a topic and a trail, as the guide sets them up.
 async fn guide_world(emu: &Emulator) -> String {
     emu.create_bucket(DATA, BUCKET).await;
+    // The security team's TLS-only Deny, as the guide's readers have it.
+    emu.put_bucket_policy(
+        DATA,
+        BUCKET,
+        &serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [support::deny_insecure_transport(BUCKET)],
+        }),
+    )
+    .await;
     create_topic(emu, DATA, "quilt-events").await;
     create_trail(emu, CONTROL, "quilt-trail").await;
     format!(
@@ -49,6 +59,9 @@ async fn guide_world(emu: &Emulator) -> String {
          \x20     sns_topic: quilt-events\n\
          \x20     events: [\"s3:ObjectCreated:*\"]\n\
          \x20   cloudtrail: true\n\
+         \x20   versioning: true\n\
+         \x20   encryption:\n\
+         \x20     kms_key: arn:aws:kms:us-east-1:222222222222:key/0b2c7e4a-7d4f-4c55-9f1e-2f4d1a6c9e10\n\
          sns_topics:\n\
          \x20 quilt-events:\n\
          \x20   account: data\n\

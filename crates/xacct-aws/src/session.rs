@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use aws_config::profile::ProfileFileCredentialsProvider;
+use aws_config::provider_config::ProviderConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
@@ -18,6 +20,9 @@ use crate::error::{causes, Error};
 /// Connections to every account a run needs.
 pub struct Session {
     accounts: BTreeMap<String, SdkConfig>,
+    /// Per account, the principal its credentials act as (the role ARN, or
+    /// what GetCallerIdentity answered).
+    callers: BTreeMap<String, String>,
     clients: Mutex<HashMap<(String, String), Clients>>,
 }
 
@@ -49,10 +54,12 @@ impl Session {
             }
         }
         let mut configs = BTreeMap::new();
+        let mut callers = BTreeMap::new();
         let mut errors = Vec::new();
         while let Some(joined) = tasks.join_next().await {
             match joined {
-                Ok((name, Ok(config))) => {
+                Ok((name, Ok((config, caller)))) => {
+                    callers.insert(name.clone(), caller);
                     configs.insert(name, config);
                 }
                 Ok((_, Err(error))) => errors.push(error),
@@ -64,8 +71,15 @@ impl Session {
         }
         Ok(Session {
             accounts: configs,
+            callers,
             clients: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The principal an account's credentials act as: its role ARN, or the
+    /// ARN GetCallerIdentity answered for a profile or the default chain.
+    pub fn caller(&self, account: &str) -> Option<&str> {
+        self.callers.get(account).map(String::as_str)
     }
 
     /// The clients for a location, created on first use.
@@ -153,7 +167,7 @@ fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {
 /// and with one STS call per account: AssumeRole for a role (whose account the
 /// spec has already checked against the role ARN), GetCallerIdentity for a
 /// profile or the default chain (whose account is otherwise unknown).
-async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
+async fn connect_account(account: &Account) -> Result<(SdkConfig, String), Error> {
     let region = account.region.as_deref();
     let credentials_error = |message: String| Error::Credentials {
         account: account.name.clone(),
@@ -162,7 +176,25 @@ async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
     };
     let config = match &account.credentials {
         Credentials::DefaultChain => base_loader(region).load().await,
-        Credentials::Profile(profile) => base_loader(region).profile_name(profile).load().await,
+        Credentials::Profile(profile) => {
+            // The spec's profile wins over credentials in the environment, as
+            // `--profile` does for the AWS CLI (the SDK's default chain would
+            // take AWS_ACCESS_KEY_ID first and reach another account).
+            let mut provider_config = ProviderConfig::with_default_region().await;
+            if let Some(region) = region {
+                provider_config =
+                    provider_config.with_region(Some(Region::new(region.to_string())));
+            }
+            let credentials = ProfileFileCredentialsProvider::builder()
+                .profile_name(profile)
+                .configure(&provider_config)
+                .build();
+            base_loader(region)
+                .profile_name(profile)
+                .credentials_provider(credentials)
+                .load()
+                .await
+        }
         Credentials::AssumeRole {
             role_arn,
             external_id,
@@ -196,7 +228,7 @@ async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
                     account: account.name.clone(),
                 });
             }
-            return Ok(config);
+            return Ok((config, role_arn.clone()));
         }
     };
     if config.region().is_none() {
@@ -204,8 +236,8 @@ async fn connect_account(account: &Account) -> Result<SdkConfig, Error> {
             account: account.name.clone(),
         });
     }
-    verify_identity(account, &config).await?;
-    Ok(config)
+    let caller = verify_identity(account, &config).await?;
+    Ok((config, caller))
 }
 
 /// Role credentials fetched once up front and handed to the first caller (the
@@ -234,7 +266,8 @@ impl ProvideCredentials for Prefetched {
     }
 }
 
-async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<(), Error> {
+/// Checks the credentials reach the spec's account; answers the caller's ARN.
+async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<String, Error> {
     let identity = aws_sdk_sts::Client::new(config)
         .get_caller_identity()
         .send()
@@ -252,5 +285,5 @@ async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<(), Er
             actual: actual.to_string(),
         });
     }
-    Ok(())
+    Ok(identity.arn().unwrap_or_default().to_string())
 }

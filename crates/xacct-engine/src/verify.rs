@@ -70,6 +70,36 @@ pub struct Control {
     /// The spec's name for it.
     pub name: String,
     pub id: String,
+    /// The principal the control credentials act as (a role ARN, or an STS
+    /// assumed-role ARN), once connected; `None`: unknown, any principal of
+    /// the account is taken to be reachable.
+    pub caller: Option<String>,
+}
+
+impl Control {
+    /// Whether a grant to `principal` reaches the control credentials: a
+    /// grant to the account (its root) does, as the account's own IAM
+    /// policies decide; a grant to a role only when the credentials act as
+    /// that role.
+    pub fn reaches(&self, principal: &str) -> bool {
+        if principal_account(principal) != Some(self.id.as_str()) {
+            return false;
+        }
+        match &self.caller {
+            None => true,
+            Some(caller) => is_root(principal) || role_name(principal) == role_name(caller),
+        }
+    }
+}
+
+/// The role's name of `arn:aws:iam::<id>:role/<path/>Name` or
+/// `arn:aws:sts::<id>:assumed-role/Name/<session>`; `None` for other ARNs.
+fn role_name(arn: &str) -> Option<&str> {
+    let resource = arn.splitn(6, ':').nth(5)?;
+    if let Some(path) = resource.strip_prefix("role/") {
+        return path.rsplit('/').next();
+    }
+    resource.strip_prefix("assumed-role/")?.split('/').next()
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -100,6 +130,7 @@ pub fn control_account(spec: &Spec, chosen: Option<&str>) -> Result<Control, Ver
         spec.accounts.get(name).map(|account| Control {
             name: account.name.clone(),
             id: account.id.clone(),
+            caller: None,
         })
     };
     if let Some(name) = chosen {
@@ -133,6 +164,7 @@ pub fn control_account(spec: &Spec, chosen: Option<&str>) -> Result<Control, Ver
         [only] => Ok(Control {
             name: only.name.clone(),
             id: only.id.clone(),
+            caller: None,
         }),
         [] => Err(VerifyError::AmbiguousControl {
             reason:

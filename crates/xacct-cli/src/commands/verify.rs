@@ -26,6 +26,9 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
                 .map(String::as_str),
         )
         .await?;
+        verification.control.caller = session
+            .caller(&verification.control.name)
+            .map(str::to_string);
         let documents: Vec<DocumentRef> = verification
             .documents()
             .into_iter()

@@ -155,19 +155,33 @@ impl Verification {
         }
     }
 
-    /// Actions the grants give to the control account or a principal in it.
+    /// Actions the grants give to a principal the control credentials act as.
     fn granted_to_control<'a>(
         &self,
         grants: impl Iterator<Item = &'a xacct_spec::Grant>,
     ) -> Vec<&'a str> {
         grants
-            .filter(|grant| {
-                grant
-                    .principals
-                    .iter()
-                    .any(|p| super::principal_account(p) == Some(self.control.id.as_str()))
-            })
+            .filter(|grant| grant.principals.iter().any(|p| self.control.reaches(p)))
             .flat_map(|grant| grant.actions.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Buckets granted to principals of the control account that the control
+    /// credentials do not act as: probing them would only show AccessDenied.
+    /// Each with the principals that could probe it.
+    fn unprobed_buckets(&self) -> Vec<(&str, Vec<&str>)> {
+        self.buckets
+            .iter()
+            .filter(|bucket| self.bucket_steps(bucket).is_empty())
+            .filter_map(|bucket| {
+                let principals: Vec<&str> = bucket
+                    .grants()
+                    .iter()
+                    .flat_map(|grant| grant.principals.iter().map(String::as_str))
+                    .filter(|p| super::principal_account(p) == Some(self.control.id.as_str()))
+                    .collect();
+                (!principals.is_empty()).then_some((bucket.name.as_str(), principals))
+            })
             .collect()
     }
 
@@ -194,6 +208,25 @@ impl Verification {
     /// Judges what the probes found.
     pub fn judge_live(&self, outcome: &LiveOutcome) -> Vec<CheckResult> {
         let mut results = Vec::new();
+        if let Some(caller) = &self.control.caller {
+            for (bucket, principals) in self.unprobed_buckets() {
+                results.push(CheckResult::new(
+                    Status::Warn,
+                    &format!("bucket {bucket}"),
+                    format!(
+                        "live probes skipped: the grants name {}, and the control credentials \
+                         act as {caller}",
+                        principals.join(", ")
+                    ),
+                    Some(
+                        "the control credentials are not a principal the grants name: to probe \
+                         this bucket, make them act as one of those roles (the control account's \
+                         role_arn or profile)"
+                            .to_string(),
+                    ),
+                ));
+            }
+        }
         for (bucket, steps) in &outcome.buckets {
             let subject = format!("bucket {bucket}");
             for step in steps {

@@ -534,3 +534,37 @@ fn a_wildcard_grant_is_checked_through_the_quilt_actions_it_covers_and_probed() 
         .unwrap();
     assert_eq!(probe.steps, [ProbeStep::List]);
 }
+
+#[test]
+fn probes_run_only_where_a_grant_reaches_the_role_the_control_credentials_act_as() {
+    let mut deployer = verification();
+    deployer.control.caller =
+        Some("arn:aws:sts::111111111111:assumed-role/xacct-deployer/xacct".into());
+    let probed: Vec<String> = deployer
+        .probes()
+        .buckets
+        .iter()
+        .map(|probe| probe.bucket.clone())
+        .collect();
+    assert_eq!(probed, ["data-bucket"], "the root grant reaches any role");
+    let skipped = lines(&deployer.judge_live(&LiveOutcome::default()));
+    assert_eq!(
+        skipped,
+        [format!(
+            "warn bucket narrow-bucket: live probes skipped: the grants name {ROLE}, and the \
+             control credentials act as arn:aws:sts::111111111111:assumed-role/xacct-deployer/xacct \
+             -- the control credentials are not a principal the grants name: to probe this \
+             bucket, make them act as one of those roles (the control account's role_arn or \
+             profile)"
+        )]
+    );
+
+    let mut lambda = verification();
+    lambda.control.caller = Some("arn:aws:iam::111111111111:role/service/QuiltLambdaRole".into());
+    assert_eq!(
+        lambda.probes().buckets.len(),
+        2,
+        "a role path does not matter"
+    );
+    assert!(lambda.judge_live(&LiveOutcome::default()).is_empty());
+}
