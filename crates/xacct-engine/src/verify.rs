@@ -543,16 +543,26 @@ impl Verification {
                     principal,
                     &decisions,
                 ));
+            }
+        }
+        // What Quilt needs, once per control-account principal, over all
+        // the grants that name it.
+        let mut by_principal: BTreeMap<&str, Vec<&Grant>> = BTreeMap::new();
+        for grant in bucket.grants() {
+            for principal in &grant.principals {
                 if principal_account(principal) == Some(self.control.id.as_str()) {
-                    results.extend(judge_quilt_needs(
-                        subject,
-                        grant,
-                        principal,
-                        document,
-                        &resource_of,
-                    ));
+                    by_principal.entry(principal).or_default().push(grant);
                 }
             }
+        }
+        for (principal, grants) in by_principal {
+            results.extend(judge_quilt_needs(
+                subject,
+                &grants,
+                principal,
+                document,
+                &resource_of,
+            ));
         }
         results
     }

@@ -221,14 +221,19 @@ fn action_list(actions: &[&str]) -> String {
 /// otherwise: advisory, since granting less can be a choice.
 pub(super) fn judge_quilt_needs(
     subject: &str,
-    grant: &Grant,
+    grants: &[&Grant],
     principal: &str,
     document: Option<&PolicyDocument>,
     resource_of: &dyn Fn(&str) -> String,
 ) -> Option<CheckResult> {
     let missing: Vec<&str> = QUILT_ACTIONS
         .into_iter()
-        .filter(|needed| !grant.actions.iter().any(|a| action_matches(a, needed)))
+        .filter(|needed| {
+            !grants
+                .iter()
+                .flat_map(|grant| &grant.actions)
+                .any(|a| action_matches(a, needed))
+        })
         .collect();
     if missing.is_empty() {
         return None;
@@ -243,9 +248,15 @@ pub(super) fn judge_quilt_needs(
             Status::Warn,
             subject,
             format!(
-                "Quilt needs {} for {principal}, which grant {} does not give",
+                "Quilt needs {} for {principal}, which {} {} not give",
                 refused.join(", "),
-                grant.sid
+                if grants.len() == 1 { "grant" } else { "grants" },
+                grants
+                    .iter()
+                    .map(|grant| grant.sid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+                    + if grants.len() == 1 { " does" } else { " do" }
             ),
             Some(
                 "the spec grants fewer actions than the `quilt` preset: some catalog \

@@ -3,6 +3,8 @@
 //! A setup can look right on paper and still fail here: an SCP, a wrong role,
 //! a KMS key, a stale policy cached nowhere else.
 
+use std::collections::BTreeSet;
+
 use super::{cause, BucketVerification, CheckResult, Status, Verification};
 use crate::resource::Location;
 
@@ -179,6 +181,8 @@ impl Verification {
                     .iter()
                     .flat_map(|grant| grant.principals.iter().map(String::as_str))
                     .filter(|p| super::principal_account(p) == Some(self.control.id.as_str()))
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
                     .collect();
                 (!principals.is_empty()).then_some((bucket.name.as_str(), principals))
             })
