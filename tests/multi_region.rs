@@ -11,7 +11,7 @@ use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde_json::Value;
 use support::{
     assert_converged, basic_selectors, bucket_policy_text_with, cloudtrail_client, create_topic_in,
-    data_bucket, ownership_with, sids, sns_client_in, spec_accounts, spec_with_buckets, Emulator,
+    data_bucket, ownership_with, sids, spec_accounts, spec_with_buckets, topic_policy_in, Emulator,
     Workspace, CONTROL, DATA, REGION,
 };
 
@@ -58,21 +58,6 @@ async fn create_multi_region_trail(emu: &Emulator) {
         .send()
         .await
         .unwrap_or_else(|e| panic!("create trail {TRAIL}: {e:?}"));
-}
-
-async fn topic_policy_in(emu: &Emulator, region: &str, topic_arn: &str) -> Value {
-    let attributes = sns_client_in(emu, DATA, region)
-        .await
-        .get_topic_attributes()
-        .topic_arn(topic_arn)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("get attributes of {topic_arn}: {e:?}"));
-    let text = attributes
-        .attributes()
-        .and_then(|a| a.get("Policy"))
-        .expect("a topic always has a policy");
-    serde_json::from_str(text).expect("topic policy is JSON")
 }
 
 #[tokio::test]
@@ -129,7 +114,7 @@ async fn apply_converges_with_buckets_and_topics_in_three_regions_on_one_trail()
             "{bucket} notifies its own region's topic"
         );
 
-        let topic_sids = sids(&topic_policy_in(&emu, region, topic_arn).await);
+        let topic_sids = sids(&topic_policy_in(&emu, DATA, region, topic_arn).await);
         assert!(
             topic_sids
                 .iter()

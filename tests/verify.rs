@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
@@ -75,6 +75,41 @@ async fn guide_world(emu: &Emulator) -> String {
          \x20 account: control\n",
         accounts = spec_accounts()
     )
+}
+
+/// A bucket granting the control account the Quilt preset, applied; its spec.
+async fn applied_quilt_bucket(emu: &Emulator) -> String {
+    emu.create_bucket(DATA, BUCKET).await;
+    let setup = Workspace::new(emu);
+    let spec = spec_with_buckets(&[data_bucket(
+        BUCKET,
+        Some("BucketOwnerEnforced"),
+        Some(("QuiltCrossAccountAccess", "quilt")),
+    )]);
+    setup.write_spec(&spec);
+    setup.apply();
+    spec
+}
+
+/// `xacct ARGS` started in the workspace with its output piped.
+fn spawn_xacct(ws: &Workspace, args: &[&str]) -> Child {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_xacct"));
+    command
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    ws.prepare(&mut command);
+    command.spawn().expect("spawn xacct")
+}
+
+/// Ctrl-C to a running xacct, then its output once it exits.
+fn interrupt(child: Child) -> Output {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("send SIGINT");
+    assert!(status.success());
+    child.wait_with_output().expect("wait for xacct")
 }
 
 async fn start_logging(emu: &Emulator) {
@@ -299,27 +334,13 @@ async fn a_grant_to_another_account_is_reported_as_a_wrong_account_id() {
 #[tokio::test]
 async fn ctrl_c_during_the_probes_deletes_the_test_object_and_exits_130() {
     let emu = Emulator::start();
-    emu.create_bucket(DATA, BUCKET).await;
-    let setup = Workspace::new(&emu);
-    let spec = spec_with_buckets(&[data_bucket(
-        BUCKET,
-        Some("BucketOwnerEnforced"),
-        Some(("QuiltCrossAccountAccess", "quilt")),
-    )]);
-    setup.write_spec(&spec);
-    setup.apply();
+    let spec = applied_quilt_bucket(&emu).await;
 
     // Every request through the proxy takes 1.5 s: the run is still waiting
     // for its GetObject (or PutObject's answer) when the object has landed.
     let (_proxy, ws) = support::proxied_workspace(&emu, |config| config.latency_ms(1500));
     ws.write_spec(&spec);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xacct"));
-    command
-        .args(["verify"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    ws.prepare(&mut command);
-    let child = command.spawn().expect("spawn xacct verify");
+    let child = spawn_xacct(&ws, &["verify"]);
 
     let deadline = Instant::now() + Duration::from_secs(60);
     let landed = loop {
@@ -330,12 +351,7 @@ async fn ctrl_c_during_the_probes_deletes_the_test_object_and_exits_130() {
         assert!(Instant::now() < deadline, "the test object never landed");
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("send SIGINT");
-    assert!(status.success());
-    let out = child.wait_with_output().expect("wait for xacct");
+    let out = interrupt(child);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");
@@ -354,27 +370,13 @@ async fn ctrl_c_while_the_test_object_is_being_written_exits_130_and_leaves_noth
     use std::io::BufRead;
 
     let emu = Emulator::start();
-    emu.create_bucket(DATA, BUCKET).await;
-    let setup = Workspace::new(&emu);
-    let spec = spec_with_buckets(&[data_bucket(
-        BUCKET,
-        Some("BucketOwnerEnforced"),
-        Some(("QuiltCrossAccountAccess", "quilt")),
-    )]);
-    setup.write_spec(&spec);
-    setup.apply();
+    let spec = applied_quilt_bucket(&emu).await;
 
     // The proxy holds every request 1.5 s before forwarding it: the
     // interrupt arrives while the PutObject has not reached the emulator.
     let (proxy, ws) = support::proxied_workspace(&emu, |config| config.latency_ms(1500));
     ws.write_spec(&spec);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xacct"));
-    command
-        .args(["-v", "verify"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    ws.prepare(&mut command);
-    let mut child = command.spawn().expect("spawn xacct verify");
+    let mut child = spawn_xacct(&ws, &["-v", "verify"]);
     let stderr = child.stderr.take().expect("stderr");
     let (seen, writing) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -394,12 +396,7 @@ async fn ctrl_c_while_the_test_object_is_being_written_exits_130_and_leaves_noth
     writing
         .recv_timeout(Duration::from_secs(60))
         .expect("xacct never started writing its test object");
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("send SIGINT");
-    assert!(status.success());
-    let out = child.wait_with_output().expect("wait for xacct");
+    let out = interrupt(child);
     let stderr = reader.join().expect("stderr reader");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{stdout}\n{stderr}");

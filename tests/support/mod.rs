@@ -756,7 +756,17 @@ pub async fn create_topic(emu: &Emulator, account: &str, name: &str) -> String {
 
 /// The topic's policy as JSON (a topic always has one).
 pub async fn topic_policy_of(emu: &Emulator, account: &str, topic_arn: &str) -> Value {
-    let attributes = sns_client(emu, account)
+    topic_policy_in(emu, account, REGION, topic_arn).await
+}
+
+/// The policy of a topic in `region`, as JSON.
+pub async fn topic_policy_in(
+    emu: &Emulator,
+    account: &str,
+    region: &str,
+    topic_arn: &str,
+) -> Value {
+    let attributes = sns_client_in(emu, account, region)
         .await
         .get_topic_attributes()
         .topic_arn(topic_arn)
