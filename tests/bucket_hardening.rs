@@ -7,7 +7,11 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_s3::types::{BucketVersioningStatus, Tag, Tagging, VersioningConfiguration};
+use aws_sdk_s3::types::{
+    BucketLoggingStatus, BucketVersioningStatus, LoggingEnabled, ServerSideEncryption,
+    ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
+    Tag, Tagging, VersioningConfiguration,
+};
 use serde_json::json;
 use support::{assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA};
 
@@ -242,6 +246,43 @@ async fn out_of_band_changes_are_drift_and_apply_restores_only_ours() {
         .send()
         .await
         .expect("delete block");
+    // ... falls back to S3-managed keys and moves the access logs.
+    s3.put_bucket_encryption()
+        .bucket("hardened-data")
+        .server_side_encryption_configuration(
+            ServerSideEncryptionConfiguration::builder()
+                .rules(
+                    ServerSideEncryptionRule::builder()
+                        .apply_server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(ServerSideEncryption::Aes256)
+                                .build()
+                                .expect("default"),
+                        )
+                        .build(),
+                )
+                .build()
+                .expect("configuration"),
+        )
+        .send()
+        .await
+        .expect("SSE-S3");
+    s3.put_bucket_logging()
+        .bucket("hardened-data")
+        .bucket_logging_status(
+            BucketLoggingStatus::builder()
+                .logging_enabled(
+                    LoggingEnabled::builder()
+                        .target_bucket("logs-bucket")
+                        .target_prefix("access/hardened-data/moved/")
+                        .build()
+                        .expect("logging"),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("move logs");
     put_tags(
         &emu,
         "hardened-data",
@@ -275,9 +316,23 @@ async fn out_of_band_changes_are_drift_and_apply_restores_only_ours() {
         "{drift}"
     );
     assert!(
+        drift.stdout.contains(
+            "s3_encryption.hardened-data: drifted (differs): ~ algorithm = \"AES256\" -> \"aws:kms\"; \
+             + kms_key = \"arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab\"; \
+             ~ bucket_key = false -> true"
+        ),
+        "{drift}"
+    );
+    assert!(
+        drift.stdout.contains(
+            "s3_logging.hardened-data: drifted (differs): ~ target_prefix = \"access/hardened-data/moved/\" -> \"access/hardened-data/\""
+        ),
+        "{drift}"
+    );
+    assert!(
         drift
             .stdout
-            .contains("Drift: 3 of 6 managed resources differ from the spec."),
+            .contains("Drift: 5 of 6 managed resources differ from the spec."),
         "{drift}"
     );
 

@@ -10,8 +10,8 @@ with an empty body, and it only recognises `Resource` as one string equal to
 it works on AWS, or hide how xacct writes several prefixes as a list.
 
 The check below takes `Principal`, `Action` and `Resource` as a string or a
-list, and accepts a resource that equals the prefix pattern, `/*`, or the
-bucket ARN, as moto meant to.
+list, and accepts a resource pattern (IAM wildcards) that covers the log
+objects' keys under the prefix.
 """
 
 from typing import Any, Optional
@@ -26,6 +26,7 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def apply() -> None:
+    import fnmatch
     import json
 
     from moto.s3 import models
@@ -38,7 +39,8 @@ def apply() -> None:
         except ValueError:
             return False
         arn = f"arn:{target_bucket.partition}:s3:::{target_bucket.name}"
-        accepted = {f"{arn}/{target_prefix or ''}*", f"{arn}/*", arn}
+        log_object = f"{arn}/{target_prefix or ''}2026-01-01-00-00-00-0123456789ABCDEF"
+        covers = lambda pattern: fnmatch.fnmatchcase(log_object, str(pattern))
         for statement in _as_list(document.get("Statement")):
             if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
                 continue
@@ -51,7 +53,7 @@ def apply() -> None:
             actions = [str(a).lower() for a in _as_list(statement.get("Action"))]
             if "s3:putobject" not in actions and "s3:*" not in actions:
                 continue
-            if accepted & set(_as_list(statement.get("Resource"))):
+            if any(covers(pattern) for pattern in _as_list(statement.get("Resource"))):
                 return True
         return False
 
