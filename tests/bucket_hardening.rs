@@ -7,6 +7,7 @@ mod support;
 
 use std::collections::BTreeMap;
 
+use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{
     BucketLoggingStatus, BucketVersioningStatus, LoggingEnabled, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
@@ -34,12 +35,13 @@ fn hardened_spec() -> String {
          \x20     prefix: access/hardened-data/\n\
          \x20   tags:\n\
          \x20     data-classification: internal\n\
-         \x20     cost-center: 1234\n\
+         \x20     cost-center: \"1234\"\n\
          \x20     legacy-owner: null\n",
         spec_accounts()
     )
 }
 
+/// The bucket's tag set; empty only when S3 says it has none.
 async fn tags_of(emu: &Emulator, bucket: &str) -> BTreeMap<String, String> {
     match emu
         .s3(DATA)
@@ -54,7 +56,8 @@ async fn tags_of(emu: &Emulator, bucket: &str) -> BTreeMap<String, String> {
             .iter()
             .map(|tag| (tag.key().to_string(), tag.value().to_string()))
             .collect(),
-        Err(_) => BTreeMap::new(),
+        Err(error) if error.code() == Some("NoSuchTagSet") => BTreeMap::new(),
+        Err(error) => panic!("get tags of {bucket}: {error:?}"),
     }
 }
 

@@ -33,9 +33,14 @@ impl WrongRegion {
     /// both carry `x-amz-bucket-region`. That header alone proves nothing
     /// (S3 adds it to other answers too, e.g. AccessDenied), and
     /// AuthorizationHeaderMalformed has other causes, so it only counts with
-    /// the header.
+    /// the header. A bucket in an opt-in region (af-south-1, ap-east-1, ...)
+    /// reached through another region's endpoint answers
+    /// `IllegalLocationConstraintException`, which xacct (never creating
+    /// buckets) gets for nothing else.
     fn of_answer(code: Option<&str>, status: u16, bucket_region: Option<&str>) -> Option<Self> {
-        let redirected = status == 301 || code == Some("PermanentRedirect");
+        let redirected = status == 301
+            || code == Some("PermanentRedirect")
+            || code == Some("IllegalLocationConstraintException");
         let misrouted = code == Some("AuthorizationHeaderMalformed") && bucket_region.is_some();
         (redirected || misrouted).then(|| WrongRegion {
             bucket_region: bucket_region.map(str::to_string),
@@ -328,6 +333,10 @@ mod tests {
         );
         // HEAD: a bare 301, no error code.
         assert!(WrongRegion::of_answer(None, 301, None).is_some());
+        assert!(
+            WrongRegion::of_answer(Some("IllegalLocationConstraintException"), 400, None).is_some(),
+            "an opt-in region's bucket reached from another region"
+        );
         // Signed for the wrong region at the bucket's own endpoint.
         assert!(WrongRegion::of_answer(
             Some("AuthorizationHeaderMalformed"),

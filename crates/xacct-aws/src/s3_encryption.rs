@@ -1,8 +1,8 @@
 //! `s3_encryption.<bucket>`: GetBucketEncryption / PutBucketEncryption.
 
 use aws_sdk_s3::types::{
-    ServerSideEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration,
-    ServerSideEncryptionRule,
+    BlockedEncryptionTypes, EncryptionType, ServerSideEncryption, ServerSideEncryptionByDefault,
+    ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
 };
 use aws_sdk_s3::Client;
 use xacct_engine::DefaultEncryption;
@@ -32,6 +32,16 @@ pub(crate) async fn observe(
                 algorithm: default.sse_algorithm().as_str().to_string(),
                 kms_key: default.kms_master_key_id().map(str::to_string),
                 bucket_key: rule.bucket_key_enabled().unwrap_or(false),
+                blocked_encryption_types: rule
+                    .blocked_encryption_types()
+                    .map(|blocked| {
+                        blocked
+                            .encryption_type()
+                            .iter()
+                            .map(|kind| kind.as_str().to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
         }))
 }
@@ -42,6 +52,16 @@ pub(crate) async fn put(
     rule: &DefaultEncryption,
 ) -> Result<(), CallFailure> {
     let failure = |message: String| CallFailure::invalid("PutBucketEncryption", message);
+    let blocked = (!rule.blocked_encryption_types.is_empty()).then(|| {
+        BlockedEncryptionTypes::builder()
+            .set_encryption_type(Some(
+                rule.blocked_encryption_types
+                    .iter()
+                    .map(|kind| EncryptionType::from(kind.as_str()))
+                    .collect(),
+            ))
+            .build()
+    });
     let default = ServerSideEncryptionByDefault::builder()
         .sse_algorithm(ServerSideEncryption::from(rule.algorithm.as_str()))
         .set_kms_master_key_id(rule.kms_key.clone())
@@ -52,6 +72,7 @@ pub(crate) async fn put(
             ServerSideEncryptionRule::builder()
                 .apply_server_side_encryption_by_default(default)
                 .bucket_key_enabled(rule.bucket_key)
+                .set_blocked_encryption_types(blocked)
                 .build(),
         )
         .build()

@@ -1,10 +1,16 @@
 //! `s3_logging.<bucket>`: GetBucketLogging / PutBucketLogging.
 
-use aws_sdk_s3::types::{BucketLoggingStatus, LoggingEnabled};
+use aws_sdk_s3::types::{
+    BucketLoggingStatus, LoggingEnabled, PartitionDateSource, PartitionedPrefix, SimplePrefix,
+    TargetObjectKeyFormat,
+};
 use aws_sdk_s3::Client;
 use xacct_engine::LoggingTarget;
 
 use crate::error::CallFailure;
+
+const SIMPLE: &str = "SimplePrefix";
+const PARTITIONED: &str = "PartitionedPrefix";
 
 /// Where the bucket's access logs go; `None` when logging is off.
 pub(crate) async fn observe(
@@ -20,7 +26,38 @@ pub(crate) async fn observe(
     Ok(output.logging_enabled().map(|enabled| LoggingTarget {
         target_bucket: enabled.target_bucket().to_string(),
         target_prefix: enabled.target_prefix().to_string(),
+        key_format: enabled.target_object_key_format().map(key_format_text),
     }))
+}
+
+/// `SimplePrefix`, `PartitionedPrefix` or `PartitionedPrefix:<date source>`.
+fn key_format_text(format: &TargetObjectKeyFormat) -> String {
+    match format.partitioned_prefix() {
+        None => SIMPLE.to_string(),
+        Some(partitioned) => match partitioned.partition_date_source() {
+            Some(source) => format!("{PARTITIONED}:{}", source.as_str()),
+            None => PARTITIONED.to_string(),
+        },
+    }
+}
+
+fn key_format(text: &str) -> TargetObjectKeyFormat {
+    let builder = TargetObjectKeyFormat::builder();
+    if text == SIMPLE {
+        return builder
+            .simple_prefix(SimplePrefix::builder().build())
+            .build();
+    }
+    let source = text
+        .split_once(':')
+        .map(|(_, source)| PartitionDateSource::from(source));
+    builder
+        .partitioned_prefix(
+            PartitionedPrefix::builder()
+                .set_partition_date_source(source)
+                .build(),
+        )
+        .build()
 }
 
 /// `None` turns logging off (an empty BucketLoggingStatus).
@@ -34,6 +71,7 @@ pub(crate) async fn put(
             LoggingEnabled::builder()
                 .target_bucket(&target.target_bucket)
                 .target_prefix(&target.target_prefix)
+                .set_target_object_key_format(target.key_format.as_deref().map(key_format))
                 .build()
                 .map_err(|error| CallFailure::invalid("PutBucketLogging", error.to_string()))
         })

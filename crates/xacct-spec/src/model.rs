@@ -116,6 +116,11 @@ pub struct Hardening {
     pub tags: Option<BTreeMap<String, Option<String>>>,
 }
 
+impl Hardening {
+    /// S3 allows at most 50 tags on a bucket.
+    pub const MAX_TAGS: usize = 50;
+}
+
 /// S3 Block Public Access, per bucket. Serialisable because plans carry it
 /// as the document to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -133,6 +138,14 @@ impl PublicAccessBlock {
         ignore_public_acls: true,
         block_public_policy: true,
         restrict_public_buckets: true,
+    };
+
+    /// All four off: what S3 applies to a bucket without a configuration.
+    pub const NONE: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: false,
+        ignore_public_acls: false,
+        block_public_policy: false,
+        restrict_public_buckets: false,
     };
 }
 

@@ -486,9 +486,13 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
                     .get(&bucket.account)
                     .and_then(|account| account.region.as_deref())
             });
+            let aws_managed_key = bucket.hardening.encryption.as_ref().is_some_and(|e| {
+                e.algorithm != crate::model::SseAlgorithm::Aes256 && e.kms_key.is_none()
+            });
             let place = hardening::BucketPlace {
                 account: &bucket.account,
                 region,
+                aws_managed_key,
             };
             (bucket.name.as_str(), place)
         })

@@ -86,8 +86,9 @@ pub struct Template {
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
     #[error(
-        "the spec declares no statement of a bucket policy (`access:` on a bucket) or of a \
-         topic policy (`access:` on a topic, or notifications to it), so there is nothing to export"
+        "the spec declares no statement of a bucket policy (`access:` on a bucket, or access \
+         logs delivered to it) or of a topic policy (`access:` on a topic, or notifications to \
+         it), so there is nothing to export"
     )]
     NothingToExport,
     #[error(

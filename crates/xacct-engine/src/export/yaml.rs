@@ -153,7 +153,13 @@ mod tests {
             "": "empty key",
             "numbers": [1, -2.5, true, null],
         });
-        assert_eq!(parsed(&to_yaml(&value)), value);
+        let yaml = to_yaml(&value);
+        assert_eq!(parsed(&yaml), value);
+        // CloudFormation reads YAML 1.1, where these plain scalars are not
+        // strings; a YAML 1.2 reader cannot tell, so check they are quoted.
+        for quoted in ["\"y\": ", "- \"yes\"", "- \"no\"", "- \"0755\"", "- \"~\""] {
+            assert!(yaml.contains(quoted), "{quoted} in {yaml}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! leaving the key out of the spec only stops managing it.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 use xacct_spec::{Bucket, Encryption, Spec};
 
 use crate::address::{Address, ResourceKind};
@@ -19,6 +19,11 @@ pub struct DefaultEncryption {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kms_key: Option<String>,
     pub bucket_key: bool,
+    /// Encryption types the rule blocks (e.g. `SSE-C`): not managed by
+    /// xacct, written back as read since PutBucketEncryption replaces the
+    /// whole rule.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked_encryption_types: Vec<String>,
 }
 
 impl From<&Encryption> for DefaultEncryption {
@@ -27,6 +32,7 @@ impl From<&Encryption> for DefaultEncryption {
             algorithm: encryption.algorithm.as_str().to_string(),
             kms_key: encryption.kms_key.clone(),
             bucket_key: encryption.bucket_key,
+            blocked_encryption_types: Vec::new(),
         }
     }
 }
@@ -47,17 +53,40 @@ pub fn plan(
     desired: &DefaultEncryption,
     observed: Option<&DefaultEncryption>,
 ) -> Planned {
-    bucket_setting::plan(slice(observed), slice(Some(desired)), || {
+    let kept = observed
+        .map(|rule| rule.blocked_encryption_types.clone())
+        .unwrap_or_default();
+    let mut planned = bucket_setting::plan(slice(observed), slice(Some(desired)), || {
         Write::PutBucketEncryption {
             bucket: bucket.to_string(),
-            configuration: desired.clone(),
+            configuration: DefaultEncryption {
+                blocked_encryption_types: kept.clone(),
+                ..desired.clone()
+            },
         }
-    })
+    });
+    if !kept.is_empty() {
+        planned.notes.push(format!(
+            "blocked encryption types kept as they are: {}",
+            kept.join(", ")
+        ));
+    }
+    planned
 }
 
+/// The managed slice: what the spec decides, not the blocked types.
 fn slice(rule: Option<&DefaultEncryption>) -> Value {
-    rule.and_then(|rule| serde_json::to_value(rule).ok())
-        .unwrap_or(Value::Null)
+    match rule {
+        Some(rule) => {
+            let mut slice = json!({ "algorithm": rule.algorithm });
+            if let Some(key) = &rule.kms_key {
+                slice["kms_key"] = json!(key);
+            }
+            slice["bucket_key"] = json!(rule.bucket_key);
+            slice
+        }
+        None => Value::Null,
+    }
 }
 
 #[cfg(test)]
@@ -70,6 +99,7 @@ mod tests {
             algorithm: "aws:kms".into(),
             kms_key: Some(key.into()),
             bucket_key: true,
+            blocked_encryption_types: vec![],
         }
     }
 
@@ -80,6 +110,7 @@ mod tests {
             algorithm: "AES256".into(),
             kms_key: None,
             bucket_key: false,
+            blocked_encryption_types: vec![],
         };
         let wanted = kms("arn:aws:kms:us-east-1:222222222222:key/k1");
         let planned = plan("b", &wanted, Some(&default));
@@ -114,6 +145,35 @@ mod tests {
         assert_eq!(
             plan("b", &wanted, Some(&without_bucket_key)).action,
             ChangeAction::Update
+        );
+    }
+
+    #[test]
+    fn blocked_encryption_types_of_others_are_written_back_and_never_differ() {
+        let wanted = kms("arn:aws:kms:us-east-1:222222222222:key/k1");
+        let blocking = DefaultEncryption {
+            blocked_encryption_types: vec!["SSE-C".into()],
+            ..wanted.clone()
+        };
+        assert_eq!(
+            plan("b", &wanted, Some(&blocking)).action,
+            ChangeAction::NoOp
+        );
+        let old_key = DefaultEncryption {
+            kms_key: Some("arn:aws:kms:us-east-1:222222222222:key/k0".into()),
+            ..blocking.clone()
+        };
+        let planned = plan("b", &wanted, Some(&old_key));
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketEncryption {
+                bucket: "b".into(),
+                configuration: blocking
+            })
+        );
+        assert_eq!(
+            planned.notes,
+            vec!["blocked encryption types kept as they are: SSE-C".to_string()]
         );
     }
 }

@@ -19,6 +19,11 @@ pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
 pub struct LoggingTarget {
     pub target_bucket: String,
     pub target_prefix: String,
+    /// How S3 names the log objects (`SimplePrefix`, or `PartitionedPrefix`
+    /// with its date source): not managed by xacct, written back as read
+    /// since PutBucketLogging replaces the whole configuration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_format: Option<String>,
 }
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
@@ -31,6 +36,7 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
             Some(LoggingTarget {
                 target_bucket: target_bucket.clone(),
                 target_prefix: prefix.clone(),
+                key_format: None,
             }),
             vec![Address::new(ResourceKind::S3BucketPolicy, target_bucket)],
         ),
@@ -49,18 +55,27 @@ pub fn plan(
     desired: Option<&LoggingTarget>,
     observed: Option<&LoggingTarget>,
 ) -> Planned {
+    let key_format = observed.and_then(|target| target.key_format.clone());
     bucket_setting::plan(slice(observed), slice(desired), || {
         Write::PutBucketLogging {
             bucket: bucket.to_string(),
-            target: desired.cloned(),
+            target: desired.map(|target| LoggingTarget {
+                key_format: key_format.clone(),
+                ..target.clone()
+            }),
         }
     })
 }
 
+/// The managed slice: where the logs go, not how their keys are formed.
 fn slice(target: Option<&LoggingTarget>) -> Value {
-    target
-        .and_then(|target| serde_json::to_value(target).ok())
-        .unwrap_or(Value::Null)
+    match target {
+        Some(target) => json!({
+            "target_bucket": target.target_bucket,
+            "target_prefix": target.target_prefix,
+        }),
+        None => Value::Null,
+    }
 }
 
 /// The Sid of the derived statement on a logging target bucket.
@@ -170,6 +185,7 @@ mod tests {
         let on = LoggingTarget {
             target_bucket: "logs".into(),
             target_prefix: "c/".into(),
+            key_format: None,
         };
         let planned = plan("src-c", None, Some(&on));
         assert_eq!(planned.action, ChangeAction::Delete);
@@ -182,5 +198,39 @@ mod tests {
         );
         assert_eq!(plan("src-c", None, None).action, ChangeAction::NoOp);
         assert_eq!(plan("src-a", Some(&on), None).action, ChangeAction::Create);
+    }
+
+    #[test]
+    fn a_partitioned_key_format_set_by_others_is_kept_when_the_prefix_changes() {
+        let partitioned = LoggingTarget {
+            target_bucket: "logs".into(),
+            target_prefix: "old/".into(),
+            key_format: Some("PartitionedPrefix:EventTime".into()),
+        };
+        let wanted = LoggingTarget {
+            target_prefix: "new/".into(),
+            key_format: None,
+            ..partitioned.clone()
+        };
+        let planned = plan("src-a", Some(&wanted), Some(&partitioned));
+        assert_eq!(planned.action, ChangeAction::Update);
+        assert_eq!(
+            planned.write,
+            Some(Write::PutBucketLogging {
+                bucket: "src-a".into(),
+                target: Some(LoggingTarget {
+                    target_prefix: "new/".into(),
+                    ..partitioned.clone()
+                }),
+            })
+        );
+        let same_place = LoggingTarget {
+            target_prefix: "old/".into(),
+            ..wanted
+        };
+        assert_eq!(
+            plan("src-a", Some(&same_place), Some(&partitioned)).action,
+            ChangeAction::NoOp
+        );
     }
 }

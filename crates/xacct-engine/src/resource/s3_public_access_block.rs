@@ -20,16 +20,22 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     })
 }
 
+/// S3 treats a bucket without a configuration as having every setting off,
+/// so `public_access_block: false` is already satisfied there.
 pub fn plan(
     bucket: &str,
     desired: PublicAccessBlock,
     observed: Option<PublicAccessBlock>,
 ) -> Planned {
-    bucket_setting::plan(slice(observed), slice(Some(desired)), || {
-        Write::PutPublicAccessBlock {
-            bucket: bucket.to_string(),
-            configuration: desired,
-        }
+    let before = slice(observed);
+    let after = if observed.is_none() && desired == PublicAccessBlock::NONE {
+        Value::Null
+    } else {
+        slice(Some(desired))
+    };
+    bucket_setting::plan(before, after, || Write::PutPublicAccessBlock {
+        bucket: bucket.to_string(),
+        configuration: desired,
     })
 }
 
@@ -65,6 +71,15 @@ mod tests {
         assert_eq!(
             plan("b", PublicAccessBlock::ALL, Some(PublicAccessBlock::ALL)).action,
             ChangeAction::NoOp
+        );
+        assert_eq!(
+            plan("b", PublicAccessBlock::NONE, None).action,
+            ChangeAction::NoOp,
+            "no configuration is all settings off"
+        );
+        assert_eq!(
+            plan("b", PublicAccessBlock::NONE, Some(PublicAccessBlock::ALL)).action,
+            ChangeAction::Update
         );
     }
 }

@@ -7,15 +7,12 @@
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
-use xacct_spec::{Bucket, Spec};
+use xacct_spec::{Bucket, Hardening, Spec};
 
 use crate::address::{Address, ResourceKind};
-use crate::change::{Planned, Write};
+use crate::change::{ChangeAction, Planned, Write};
 use crate::error::PlanError;
 use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
-
-/// S3 allows at most 50 tags on a bucket.
-pub const TAG_LIMIT: usize = 50;
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let tags = bucket.hardening.tags.clone()?;
@@ -41,13 +38,14 @@ pub fn plan(
             None => merged.remove(key),
         };
     }
-    if merged.len() > TAG_LIMIT {
+    if merged.len() > Hardening::MAX_TAGS {
         return Err(PlanError::Invalid {
             address: address.clone(),
             reason: format!(
-                "the bucket would have {} tags, over S3's limit of {TAG_LIMIT} (the spec's plus \
-                 {} of others); remove tags",
+                "the bucket would have {} tags, over S3's limit of {} (the spec's plus {} of \
+                 others); remove tags",
                 merged.len(),
+                Hardening::MAX_TAGS,
                 merged
                     .keys()
                     .filter(|key| !desired.contains_key(*key))
@@ -77,6 +75,13 @@ pub fn plan(
             }
         }
     });
+    // Removing our last keys while others' stay rewrites the tag set: an
+    // update of the bucket's tags, not their deletion.
+    if matches!(planned.write, Some(Write::PutBucketTagging { .. }))
+        && planned.action == ChangeAction::Delete
+    {
+        planned.action = ChangeAction::Update;
+    }
     let foreign = observed
         .keys()
         .filter(|key| !desired.contains_key(*key))
@@ -93,7 +98,6 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::ChangeAction;
     use serde_json::json;
 
     fn address() -> Address {
@@ -143,7 +147,7 @@ mod tests {
             &tags(&[("legacy", "x"), ("owner", "security")]),
         )
         .expect("plans");
-        assert_eq!(planned.action, ChangeAction::Delete);
+        assert_eq!(planned.action, ChangeAction::Update, "others' tags stay");
         assert_eq!(
             planned.write,
             Some(Write::PutBucketTagging {
@@ -157,6 +161,7 @@ mod tests {
             &tags(&[("legacy", "x")]),
         )
         .expect("plans");
+        assert_eq!(planned.action, ChangeAction::Delete);
         assert_eq!(
             planned.write,
             Some(Write::DeleteBucketTagging { bucket: "b".into() })

@@ -17,8 +17,6 @@ pub(crate) const PUBLIC_ACCESS_BLOCK_KEYS: &[&str] = &[
 pub(crate) const ENCRYPTION_KEYS: &[&str] = &["algorithm", "kms_key", "bucket_key"];
 pub(crate) const LOGGING_KEYS: &[&str] = &["target_bucket", "prefix"];
 
-/// S3 allows at most 50 tags on a bucket.
-const MAX_TAGS: usize = 50;
 const MAX_TAG_KEY: usize = 128;
 const MAX_TAG_VALUE: usize = 256;
 /// S3 keeps log object keys under 1024 bytes; a long prefix leaves no room.
@@ -90,12 +88,7 @@ fn public_access_block(
     let what = bucket.what("public_access_block");
     match &node.value {
         Value::Bool(true) => Some(PublicAccessBlock::ALL),
-        Value::Bool(false) => Some(PublicAccessBlock {
-            block_public_acls: false,
-            ignore_public_acls: false,
-            block_public_policy: false,
-            restrict_public_buckets: false,
-        }),
+        Value::Bool(false) => Some(PublicAccessBlock::NONE),
         Value::Map(_) => {
             let at = bucket.key_pos("public_access_block").unwrap_or(node.pos);
             let settings = fields(problems, node, what, PUBLIC_ACCESS_BLOCK_KEYS, at)?;
@@ -209,35 +202,36 @@ fn encryption(
     })
 }
 
-/// A KMS key as S3 accepts it: key ARN, alias ARN, key id or `alias/name`.
-/// S3 needs the key in the bucket's region.
+/// A KMS key ARN or alias ARN in the bucket's region. A bare key id or
+/// `alias/name` is refused: S3 resolves those in the account of whoever
+/// writes the object, so the control account's writes would use a key of its
+/// own, and AWS answers such a rule with the resolved ARN, which would never
+/// compare equal to what was written.
 fn check_kms_key(key: &str, bucket_region: Option<&str>) -> Result<(), String> {
-    if let Some(rest) = key.strip_prefix("arn:") {
-        let parts: Vec<&str> = rest.splitn(5, ':').collect();
-        let [_partition, service, region, account, resource] = parts.as_slice() else {
-            return Err("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)".into());
-        };
-        let resource_ok = resource
-            .strip_prefix("key/")
-            .or_else(|| resource.strip_prefix("alias/"))
-            .is_some_and(|name| !name.is_empty());
-        if *service != "kms" || account.len() != 12 || !resource_ok {
-            return Err("is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)".into());
-        }
-        if let Some(bucket_region) = bucket_region {
-            if region != &bucket_region {
-                return Err(format!(
-                    "is in region {region}, but the bucket is in {bucket_region}: S3 only uses \
-                     KMS keys of the bucket's own region"
-                ));
-            }
-        }
-        return Ok(());
+    const SHAPE: &str = "is not a KMS key ARN: write the key's or alias's full ARN \
+                         (arn:aws:kms:<region>:<account>:key/<id> or .../alias/<name>), since \
+                         S3 resolves a bare key id or alias in the account of whoever writes";
+    let Some(rest) = key.strip_prefix("arn:") else {
+        return Err(SHAPE.into());
+    };
+    let parts: Vec<&str> = rest.splitn(5, ':').collect();
+    let [_partition, service, region, account, resource] = parts.as_slice() else {
+        return Err(SHAPE.into());
+    };
+    let resource_ok = resource
+        .strip_prefix("key/")
+        .or_else(|| resource.strip_prefix("alias/"))
+        .is_some_and(|name| !name.is_empty());
+    if *service != "kms" || account.len() != 12 || !resource_ok {
+        return Err(SHAPE.into());
     }
-    let name = key.strip_prefix("alias/").unwrap_or(key);
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_/".contains(c);
-    if name.is_empty() || !name.chars().all(allowed) {
-        return Err("is not a KMS key (a key ARN, an alias ARN, a key id, or alias/<name>)".into());
+    if let Some(bucket_region) = bucket_region {
+        if region != &bucket_region {
+            return Err(format!(
+                "is in region {region}, but the bucket is in {bucket_region}: S3 only uses \
+                 KMS keys of the bucket's own region"
+            ));
+        }
     }
     Ok(())
 }
@@ -286,8 +280,9 @@ fn logging(problems: &mut Problems, node: &Node, bucket: &Fields<'_>) -> Option<
     }
 }
 
-/// Tag keys and values as S3 accepts them; an integer value is taken as its
-/// digits (`cost-center: 1234`), `null` means "remove this key".
+/// Tag keys and values as S3 accepts them; `null` means "remove this key".
+/// Values must be strings: YAML reads `01234` or `0x1F` as numbers and would
+/// lose how they were written.
 fn tags(
     problems: &mut Problems,
     node: &Node,
@@ -323,7 +318,6 @@ fn tags(
         let value_text = match &value.value {
             Value::Null => None,
             Value::Str(text) => Some(text.clone()),
-            Value::Int(number) => Some(number.to_string()),
             _ => {
                 wrong_type(
                     problems,
@@ -351,10 +345,13 @@ fn tags(
         tags.insert(key_text.clone(), value_text);
     }
     let set = tags.values().filter(|value| value.is_some()).count();
-    if set > MAX_TAGS {
+    if set > Hardening::MAX_TAGS {
         problems.add(
             node.pos,
-            format!("{what} sets {set} tags; S3 allows at most {MAX_TAGS} per bucket"),
+            format!(
+                "{what} sets {set} tags; S3 allows at most {} per bucket",
+                Hardening::MAX_TAGS
+            ),
         );
         valid = false;
     }
@@ -382,10 +379,13 @@ fn check_tag_text(text: &str, max: usize, may_be_empty: bool) -> Result<(), Stri
     Ok(())
 }
 
-/// Where a bucket is, for the logging checks.
+/// Where a bucket is, and what the logging checks need of it.
 pub(super) struct BucketPlace<'a> {
     pub account: &'a str,
     pub region: Option<&'a str>,
+    /// Encrypted by default with the AWS managed key `aws/s3`, which the
+    /// logging service cannot use.
+    pub aws_managed_key: bool,
 }
 
 /// S3 delivers access logs only to a bucket of the same account and region,
@@ -415,6 +415,18 @@ pub(super) fn check_logging_targets(
         let Some(source) = places.get(target.source.as_str()) else {
             continue;
         };
+        if place.aws_managed_key {
+            problems.add(
+                target.pos,
+                format!(
+                    "logging target_bucket {} is encrypted with the AWS managed key aws/s3, \
+                     which S3 cannot use to deliver access logs: give it SSE-S3 (algorithm: \
+                     AES256) or a customer managed key whose policy lets \
+                     logging.s3.amazonaws.com use it",
+                    quoted(&target.target)
+                ),
+            );
+        }
         if source.account != place.account {
             problems.add(
                 target.pos,
@@ -460,9 +472,9 @@ mod tests {
     #[test]
     fn every_setting_is_read_with_its_defaults() {
         let bucket = bucket(
-            "    public_access_block: true\n    encryption:\n      kms_key: alias/data\n    \
+            "    public_access_block: true\n    encryption:\n      kms_key: arn:aws:kms:us-east-1:222222222222:alias/data\n    \
              versioning: true\n    logging:\n      target_bucket: logs\n      prefix: my-bucket/\n    \
-             tags:\n      team: data\n      cost-center: 1234\n      legacy: null\n",
+             tags:\n      team: data\n      cost-center: \"1234\"\n      legacy: null\n",
         );
         let hardening = bucket.hardening;
         assert_eq!(hardening.public_access_block, Some(PublicAccessBlock::ALL));
@@ -470,7 +482,7 @@ mod tests {
             hardening.encryption,
             Some(Encryption {
                 algorithm: SseAlgorithm::Kms,
-                kms_key: Some("alias/data".into()),
+                kms_key: Some("arn:aws:kms:us-east-1:222222222222:alias/data".into()),
                 bucket_key: true,
             })
         );
@@ -536,7 +548,7 @@ mod tests {
     #[test]
     fn kms_settings_must_fit_the_algorithm_and_region() {
         assert_error(
-            &spec_with("    encryption:\n      algorithm: AES256\n      kms_key: alias/data\n"),
+            &spec_with("    encryption:\n      algorithm: AES256\n      kms_key: arn:aws:kms:us-east-1:222222222222:alias/data\n"),
             (15, 7),
             &["kms_key of encryption of bucket \"my-bucket\" needs algorithm aws:kms"],
         );
@@ -554,7 +566,7 @@ mod tests {
             &["is in region eu-west-1, but the bucket is in us-east-1"],
         );
         assert_error(
-            &spec_with("    encryption:\n      kms_key: \"my key!\"\n"),
+            &spec_with("    encryption:\n      kms_key: alias/data\n"),
             (14, 16),
             &["is not a KMS key"],
         );
@@ -592,7 +604,25 @@ mod tests {
     }
 
     #[test]
+    fn a_log_target_encrypted_with_the_aws_managed_key_is_refused() {
+        assert_error(
+            &with_head(
+                "buckets:\n  logs:\n    account: data\n    encryption:\n      algorithm: aws:kms\n  \
+                 my-bucket:\n    account: data\n    logging:\n      target_bucket: logs\n      \
+                 prefix: x/\n",
+            ),
+            (16, 22),
+            &["encrypted with the AWS managed key aws/s3"],
+        );
+    }
+
+    #[test]
     fn tags_follow_s3_rules() {
+        assert_error(
+            &spec_with("    tags:\n      cost-center: 01234\n"),
+            (14, 20),
+            &["tag \"cost-center\" of tags of bucket \"my-bucket\" must be a string"],
+        );
         assert_error(
             &spec_with("    tags:\n      aws:created-by: me\n"),
             (14, 7),
