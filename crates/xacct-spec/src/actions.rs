@@ -298,7 +298,7 @@ pub fn is_read_only_use(action: &KnownAction) -> bool {
 }
 
 /// IAM's action matching: `*` matches any run of characters, `?` exactly one.
-fn wildcard_match(pattern: &str, text: &str) -> bool {
+pub fn wildcard_match(pattern: &str, text: &str) -> bool {
     let (pattern, text): (Vec<char>, Vec<char>) =
         (pattern.chars().collect(), text.chars().collect());
     // Greedy matching with backtracking to the last `*`: linear in practice,

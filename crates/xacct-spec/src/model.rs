@@ -193,6 +193,14 @@ pub struct Encryption {
     pub bucket_key: bool,
 }
 
+impl Encryption {
+    /// SSE-KMS with the AWS managed key `aws/s3`, which no other account
+    /// and no AWS service can use.
+    pub fn uses_aws_managed_key(&self) -> bool {
+        self.algorithm != SseAlgorithm::Aes256 && self.kms_key.is_none()
+    }
+}
+
 /// Server access logging of a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Logging {

@@ -478,28 +478,13 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
             }
         }
     }
-    let places: BTreeMap<&str, hardening::BucketPlace<'_>> = buckets
-        .values()
-        .map(|bucket: &Bucket| {
-            let region = bucket.region.as_deref().or_else(|| {
-                known_accounts
-                    .get(&bucket.account)
-                    .and_then(|account| account.region.as_deref())
-            });
-            let aws_managed_key = bucket.hardening.encryption.as_ref().is_some_and(|e| {
-                e.algorithm != crate::model::SseAlgorithm::Aes256 && e.kms_key.is_none()
-            });
-            let place = hardening::BucketPlace {
-                account: &bucket.account,
-                region,
-                aws_managed_key,
-            };
-            (bucket.name.as_str(), place)
-        })
-        .collect();
-    hardening::check_logging_targets(problems, &logging_targets, &places, &|name| {
-        declared_buckets.contains(name)
-    });
+    hardening::check_logging_targets(
+        problems,
+        &logging_targets,
+        &buckets,
+        &known_accounts,
+        &declared_buckets,
+    );
 
     Some(Spec {
         sid_prefix: sid_prefix.unwrap_or_default(),

@@ -2,10 +2,12 @@
 //! `public_access_block`, `encryption`, `versioning`, `logging` and `tags`.
 //! Each is optional and, when present, becomes its own resource kind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{boolean, fields, quoted, string, with_value, wrong_type, Fields, Problems};
-use crate::model::{Encryption, Hardening, Logging, PublicAccessBlock, SseAlgorithm};
+use super::{
+    boolean, fields, quoted, string, with_value, wrong_type, Fields, KnownAccount, Problems,
+};
+use crate::model::{Bucket, Encryption, Hardening, Logging, PublicAccessBlock, SseAlgorithm};
 use crate::raw::{Node, Pos, Value};
 
 pub(crate) const PUBLIC_ACCESS_BLOCK_KEYS: &[&str] = &[
@@ -379,26 +381,27 @@ fn check_tag_text(text: &str, max: usize, may_be_empty: bool) -> Result<(), Stri
     Ok(())
 }
 
-/// Where a bucket is, and what the logging checks need of it.
-pub(super) struct BucketPlace<'a> {
-    pub account: &'a str,
-    pub region: Option<&'a str>,
-    /// Encrypted by default with the AWS managed key `aws/s3`, which the
-    /// logging service cannot use.
-    pub aws_managed_key: bool,
-}
-
 /// S3 delivers access logs only to a bucket of the same account and region,
 /// and xacct must manage that bucket's policy to let the logging service write.
 pub(super) fn check_logging_targets(
     problems: &mut Problems,
     targets: &[LoggingTarget],
-    places: &BTreeMap<&str, BucketPlace<'_>>,
-    declared: &dyn Fn(&str) -> bool,
+    buckets: &BTreeMap<String, Bucket>,
+    accounts: &BTreeMap<String, KnownAccount>,
+    declared: &BTreeSet<String>,
 ) {
+    fn region<'a>(
+        bucket: &'a Bucket,
+        accounts: &'a BTreeMap<String, KnownAccount>,
+    ) -> Option<&'a str> {
+        bucket
+            .region
+            .as_deref()
+            .or_else(|| accounts.get(&bucket.account)?.region.as_deref())
+    }
     for target in targets {
-        let Some(place) = places.get(target.target.as_str()) else {
-            if !declared(&target.target) {
+        let Some(place) = buckets.get(&target.target) else {
+            if !declared.contains(&target.target) {
                 problems.add(
                     target.pos,
                     format!(
@@ -412,10 +415,15 @@ pub(super) fn check_logging_targets(
             }
             continue;
         };
-        let Some(source) = places.get(target.source.as_str()) else {
+        let Some(source) = buckets.get(&target.source) else {
             continue;
         };
-        if place.aws_managed_key {
+        if place
+            .hardening
+            .encryption
+            .as_ref()
+            .is_some_and(Encryption::uses_aws_managed_key)
+        {
             problems.add(
                 target.pos,
                 format!(
@@ -434,12 +442,12 @@ pub(super) fn check_logging_targets(
                     "logging target_bucket {} is in account {}, but bucket {} is in account {}: \
                      S3 delivers access logs only within one account",
                     quoted(&target.target),
-                    quoted(place.account),
+                    quoted(&place.account),
                     quoted(&target.source),
-                    quoted(source.account)
+                    quoted(&source.account)
                 ),
             );
-        } else if let (Some(from), Some(to)) = (source.region, place.region) {
+        } else if let (Some(from), Some(to)) = (region(source, accounts), region(place, accounts)) {
             if from != to {
                 problems.add(
                     target.pos,
