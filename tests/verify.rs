@@ -15,20 +15,28 @@ use support::{
 
 const BUCKET: &str = "verified-data";
 
-/// The test objects in `bucket`, listed with the data account's credentials.
+/// What is left of test objects in `bucket`, listed with the data account's
+/// credentials: every version (`key`) and delete marker (`key (delete
+/// marker)`), so a versioned bucket's noncurrent versions and markers show.
 async fn test_objects(emu: &Emulator, bucket: &str) -> Vec<String> {
-    emu.s3(DATA)
+    let listed = emu
+        .s3(DATA)
         .await
-        .list_objects_v2()
+        .list_object_versions()
         .bucket(bucket)
         .prefix(".xacct-verify/")
         .send()
         .await
-        .unwrap_or_else(|e| panic!("list {bucket}: {e:?}"))
-        .contents()
+        .unwrap_or_else(|e| panic!("list versions of {bucket}: {e:?}"));
+    let versions = listed
+        .versions()
         .iter()
-        .filter_map(|object| object.key().map(str::to_string))
-        .collect()
+        .filter_map(|version| version.key().map(str::to_string));
+    let markers = listed
+        .delete_markers()
+        .iter()
+        .filter_map(|marker| marker.key().map(|key| format!("{key} (delete marker)")));
+    versions.chain(markers).collect()
 }
 
 /// A bucket, a topic and a trail, as the guide sets them up.
@@ -151,6 +159,20 @@ async fn an_applied_guide_setup_passes_every_check_and_leaves_no_test_object() {
     }
     assert!(!run.stdout.contains("fail  "), "{run}");
     assert!(run.stdout.contains(", 0 failed."), "{run}");
+    // Versioned: a plain DeleteObject would have left the test object as a
+    // noncurrent version under a delete marker.
+    let versioning = emu
+        .s3(DATA)
+        .await
+        .get_bucket_versioning()
+        .bucket(BUCKET)
+        .send()
+        .await
+        .expect("read versioning");
+    assert_eq!(
+        versioning.status().map(|status| status.as_str()),
+        Some("Enabled")
+    );
     assert_eq!(test_objects(&emu, BUCKET).await, Vec::<String>::new());
 
     let json_run = ws.xacct(&["verify", "--format", "json"]);

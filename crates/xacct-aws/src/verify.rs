@@ -1,11 +1,15 @@
 //! The live probes of `xacct verify`: what the control account can really do
 //! on each bucket and topic, and whether the trail is logging. The only
 //! writes xacct makes outside `apply`: one small test object per bucket
-//! under `.xacct-verify/`, which never outlives the run: it is deleted after
-//! the probe, on a failure, and after an interruption. Every key is recorded
-//! before its PutObject is sent (a write whose answer is lost may still have
-//! landed), and a PutObject is never abandoned mid-flight: the cleanup waits
-//! for it to end before deleting, or the object could land after its delete.
+//! under `.xacct-verify/`, which never outlives the run: after the probes, on
+//! a failure and after an interruption, the bucket owner purges every version
+//! and delete marker of its key. A plain DeleteObject is not enough: on a
+//! versioned bucket it only adds a delete marker and keeps the object as a
+//! noncurrent version (and a DeleteObject after a refused PutObject adds a
+//! stray marker). Every key is recorded before its PutObject is sent (a write
+//! whose answer is lost may still have landed), and a PutObject is never
+//! abandoned mid-flight: the cleanup waits for it to end before purging, or
+//! the object could land after its purge.
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,7 +36,6 @@ struct TestObject {
     bucket: String,
     key: String,
     owner: Location,
-    deleted: bool,
 }
 
 /// Every test object of a run and every PutObject still running, shared
@@ -189,20 +192,16 @@ async fn probe_bucket(session: &Session, probe: &BucketProbe, ledger: &Ledger) -
             ProbeStep::Put => put_test_object(&control, probe, &key, &body, ledger).await,
             ProbeStep::Get => read_back(&control, &probe.bucket, &key, &body).await,
             ProbeStep::Owner => owned_by_bucket_owner(session, probe, &key).await,
-            ProbeStep::Delete => {
-                let deleted = control
-                    .delete_object()
-                    .bucket(&probe.bucket)
-                    .key(&key)
-                    .send()
-                    .await
-                    .map(|_| ())
-                    .map_err(|error| failure(CallFailure::from_sdk("DeleteObject", error)));
-                if deleted.is_ok() {
-                    mark_deleted(ledger, &probe.bucket, &key);
-                }
-                deleted
-            }
+            // What remains of the key (a delete marker, a noncurrent
+            // version) is purged by the owner afterwards.
+            ProbeStep::Delete => control
+                .delete_object()
+                .bucket(&probe.bucket)
+                .key(&key)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|error| failure(CallFailure::from_sdk("DeleteObject", error))),
         };
         let failed = result.is_err();
         outcomes.push(StepOutcome {
@@ -230,7 +229,6 @@ async fn put_test_object(
         bucket: probe.bucket.clone(),
         key: key.to_string(),
         owner: probe.owner.clone(),
-        deleted: false,
     });
     tracing::info!(bucket = %probe.bucket, key, "writing a test object");
     let request = control
@@ -255,14 +253,6 @@ async fn put_test_object(
             message: "the write task ended without an answer".into(),
         })
     })
-}
-
-fn mark_deleted(ledger: &Ledger, bucket: &str, key: &str) {
-    for object in lock(&ledger.objects).iter_mut() {
-        if object.bucket == bucket && object.key == key {
-            object.deleted = true;
-        }
-    }
 }
 
 async fn read_back(
@@ -293,9 +283,10 @@ async fn read_back(
 }
 
 /// With BucketOwnerEnforced the bucket owner owns every object, whoever
-/// wrote it: the object's owner (GetObjectAcl) is the bucket's (GetBucketAcl),
-/// both read with the owner's credentials. An object owned by its writer is
-/// typically not even readable to the bucket owner.
+/// wrote it (the engine asks only where the spec wants that): the object's
+/// owner (GetObjectAcl) is the bucket's (GetBucketAcl), both read with the
+/// owner's credentials. An object owned by its writer is typically not even
+/// readable to the bucket owner.
 async fn owned_by_bucket_owner(
     session: &Session,
     probe: &BucketProbe,
@@ -325,8 +316,11 @@ async fn owned_by_bucket_owner(
             if call.code() == Some("AccessDenied") {
                 return Err(ProbeFailure {
                     code: Some("OwnedByWriter".into()),
-                    message: "the bucket owner may not read the object's ACL: the object is \
-                              owned by the control account"
+                    // AWS does not say which: an object owned by its
+                    // writer hides its ACL from the bucket owner, and so
+                    // does an owner identity policy without s3:GetObjectAcl.
+                    message: "the bucket owner may not read the object's ACL: it is owned by \
+                              the writer, or the owner's credentials may not call GetObjectAcl"
                         .into(),
                 });
             }
@@ -369,49 +363,93 @@ async fn probe_trail(session: &Session, probe: &TrailProbe) -> Result<bool, Prob
     Ok(output.is_logging().unwrap_or(false))
 }
 
-/// Deletes every recorded test object not yet deleted, with the bucket
-/// owner's credentials (always allowed to delete in its own bucket, even
-/// where the control account may not). Deleting a key that was never
-/// written succeeds, so keys whose PutObject failed are cleaned up too.
+/// Purges every recorded test key, with the bucket owner's credentials
+/// (always allowed in its own bucket, even where the control account is
+/// not): every version and delete marker of the key, each by its version id.
+/// Every key is purged, whether the control account deleted it, could not
+/// write it or was interrupted: whatever it left (an object, a noncurrent
+/// version, a delete marker) goes, and a key never written has nothing to
+/// purge.
 async fn clean_up(session: &Session, ledger: &Ledger) -> Vec<Leftover> {
     let writes = std::mem::take(&mut *lock(&ledger.writes));
     for write in writes {
         // Bounded by the SDK's operation timeout; a panicked write is just over.
         let _ = write.await;
     }
-    let pending: Vec<TestObject> = lock(&ledger.objects)
-        .iter()
-        .filter(|object| !object.deleted)
-        .cloned()
-        .collect();
+    let recorded = std::mem::take(&mut *lock(&ledger.objects));
     let mut leftovers = Vec::new();
-    for object in pending {
+    for object in recorded {
         let result = match clients(session, &object.owner) {
-            Ok(clients) => clients
-                .s3
-                .delete_object()
-                .bucket(&object.bucket)
-                .key(&object.key)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|error| failure(CallFailure::from_sdk("DeleteObject", error))),
+            Ok(clients) => purge(&clients.s3, &object.bucket, &object.key).await,
             Err(failure) => Err(failure),
         };
-        match result {
-            Ok(()) => mark_deleted(ledger, &object.bucket, &object.key),
-            Err(failure) => {
-                tracing::error!(bucket = %object.bucket, key = %object.key, "test object left behind");
-                leftovers.push(Leftover {
-                    bucket: object.bucket,
-                    key: object.key,
-                    message: match failure.code {
-                        Some(code) => format!("{code}: {}", failure.message),
-                        None => failure.message,
-                    },
-                });
-            }
+        if let Err(failure) = result {
+            tracing::error!(bucket = %object.bucket, key = %object.key, "test object left behind");
+            leftovers.push(Leftover {
+                bucket: object.bucket,
+                key: object.key,
+                message: match failure.code {
+                    Some(code) => format!("{code}: {}", failure.message),
+                    None => failure.message,
+                },
+            });
         }
     }
     leftovers
+}
+
+/// Deletes every version and delete marker of exactly `key` (the prefix
+/// listing also returns longer keys, which are not this run's), each with
+/// its version id: on an unversioned bucket the one version's id is `null`,
+/// which deletes the object too.
+async fn purge(owner: &aws_sdk_s3::Client, bucket: &str, key: &str) -> Result<(), ProbeFailure> {
+    let mut version_ids = Vec::new();
+    let mut markers: (Option<String>, Option<String>) = (None, None);
+    loop {
+        let page = owner
+            .list_object_versions()
+            .bucket(bucket)
+            .prefix(key)
+            .set_key_marker(markers.0.take())
+            .set_version_id_marker(markers.1.take())
+            .send()
+            .await
+            .map_err(|error| failure(CallFailure::from_sdk("ListObjectVersions", error)))?;
+        // The fields, not their getters: the permissions table's test would
+        // read the delete-markers getter (a `delete_` call) as an API call.
+        let versions = page
+            .versions
+            .iter()
+            .flatten()
+            .map(|version| (version.key(), version.version_id()));
+        let delete_markers = page
+            .delete_markers
+            .iter()
+            .flatten()
+            .map(|marker| (marker.key(), marker.version_id()));
+        version_ids.extend(
+            versions
+                .chain(delete_markers)
+                .filter(|(listed, _)| *listed == Some(key))
+                .map(|(_, version_id)| version_id.unwrap_or("null").to_string()),
+        );
+        if page.is_truncated() != Some(true) || page.next_key_marker().is_none() {
+            break;
+        }
+        markers = (
+            page.next_key_marker().map(str::to_string),
+            page.next_version_id_marker().map(str::to_string),
+        );
+    }
+    for version_id in version_ids {
+        owner
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .version_id(&version_id)
+            .send()
+            .await
+            .map_err(|error| failure(CallFailure::from_sdk("DeleteObject", error)))?;
+    }
+    Ok(())
 }

@@ -16,8 +16,8 @@ pub mod trail;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
-use xacct_policy::{Decision, PolicyDocument, Request};
-use xacct_spec::{Grant, ObjectOwnership, Spec, TopicRef};
+use xacct_policy::{Decision, Effect, PolicyDocument, Request};
+use xacct_spec::{Grant, ObjectOwnership, Spec, SseAlgorithm, TopicRef};
 
 use crate::address::{Address, ResourceKind};
 use crate::resource::cloudtrail_event_selectors::trail_name;
@@ -80,14 +80,20 @@ impl Control {
     /// Whether a grant to `principal` reaches the control credentials: a
     /// grant to the account (its root) does, as the account's own IAM
     /// policies decide; a grant to a role only when the credentials act as
-    /// that role.
+    /// that role (an assumed-role session of it); any other principal (a
+    /// user) only when it is the caller itself. Two non-role ARNs both have
+    /// no role name, which must not count as the same role.
     pub fn reaches(&self, principal: &str) -> bool {
         if principal_account(principal) != Some(self.id.as_str()) {
             return false;
         }
         match &self.caller {
             None => true,
-            Some(caller) => is_root(principal) || role_name(principal) == role_name(caller),
+            Some(caller) => {
+                is_root(principal)
+                    || principal == caller
+                    || role_name(principal).is_some_and(|role| Some(role) == role_name(caller))
+            }
         }
     }
 }
@@ -206,6 +212,11 @@ pub struct BucketVerification {
     pub declared_ownership: Option<ObjectOwnership>,
     /// Logged on the spec's trail.
     pub logged: bool,
+    /// The KMS key of the spec's default encryption, when it is SSE-KMS (the
+    /// AWS managed `aws/s3` when no key is named): the control account's
+    /// writes and reads need the key's policy too, so a refused probe may be
+    /// the key's doing.
+    pub kms_key: Option<String>,
 }
 
 impl BucketVerification {
@@ -263,6 +274,17 @@ impl Verification {
                 grants: bucket.access.clone(),
                 declared_ownership: bucket.object_ownership,
                 logged: bucket.cloudtrail,
+                kms_key: bucket
+                    .hardening
+                    .encryption
+                    .as_ref()
+                    .filter(|encryption| encryption.algorithm != SseAlgorithm::Aes256)
+                    .map(|encryption| {
+                        encryption
+                            .kms_key
+                            .clone()
+                            .unwrap_or_else(|| "aws/s3".to_string())
+                    }),
             })
             .collect();
         let topics = spec
@@ -620,6 +642,26 @@ impl Verification {
             let check = format!("S3 may publish {bucket_arn}'s event notifications");
             results.push(match decision {
                 Decision::Allowed { .. } => CheckResult::new(Status::Pass, &subject, check, None),
+                // Decided only by the live request (as for grants): advisory.
+                Decision::DependsOnContext {
+                    effect,
+                    ref conditions,
+                    ..
+                } => CheckResult::new(
+                    Status::Warn,
+                    &subject,
+                    format!(
+                        "{check} only {} {}",
+                        if effect == Effect::Deny { "unless" } else { "if" },
+                        conditions.join(" and ")
+                    ),
+                    Some(describe_refusal(
+                        "topic policy",
+                        &decision,
+                        "sns:Publish",
+                        "s3.amazonaws.com",
+                    )),
+                ),
                 other => CheckResult::new(
                     Status::Fail,
                     &subject,

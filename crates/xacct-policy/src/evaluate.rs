@@ -49,7 +49,9 @@ pub enum Decision {
     Denied { sid: Option<String> },
     /// The deciding statement has conditions that cannot be decided offline; `conditions`
     /// names them as `<Operator> <key>` (e.g. `Bool aws:SecureTransport`), or, for a policy
-    /// variable in the statement's resource, as `Resource ${aws:username}`.
+    /// variable in the statement's resource, as `Resource ${aws:username}`, or, for a Deny
+    /// whose NotPrincipal spares the principal only by a role ARN (which AWS may not apply
+    /// to the role's sessions), as `NotPrincipal <role ARN>`.
     DependsOnContext {
         effect: Effect,
         sid: Option<String>,
@@ -167,22 +169,39 @@ fn applies(
     let elements = statement.elements();
     let principal = match &elements.principal {
         Some((name, kinds)) => {
-            let named = kinds.iter().any(|(kind, values)| {
-                values
-                    .iter()
-                    .any(|value| principal_matches(kind, value, request.principal))
-            });
-            named != (*name == "NotPrincipal")
+            let naming: Vec<&str> = kinds
+                .iter()
+                .flat_map(|(kind, values)| {
+                    values
+                        .iter()
+                        .filter(|value| principal_matches(kind, value, request.principal))
+                        .map(String::as_str)
+                })
+                .collect();
+            match (*name == "NotPrincipal", naming.first()) {
+                (false, named) => Truth::from(named.is_some()),
+                (true, None) => Truth::True,
+                // AWS: a Deny whose NotPrincipal names a role but not its
+                // account may still deny the role's sessions (their
+                // assumed-role ARN is not the role's), so whether the role
+                // is spared depends on how it calls.
+                (true, Some(role))
+                    if elements.effect == "Deny" && naming.iter().all(|v| is_role_arn(v)) =>
+                {
+                    Truth::Unknown(vec![format!("NotPrincipal {role}")])
+                }
+                (true, Some(_)) => Truth::False,
+            }
         }
         // Resource policies must name a principal (S3 and SNS refuse one
         // that does not); a statement without one grants or denies nobody.
-        None => false,
+        None => Truth::False,
     };
     let (name, actions) = &elements.action;
     let action = actions.iter().any(|action| {
         Pattern::new(action, None).is_ok_and(|pattern| pattern.matches(request.action, true))
     }) != (*name == "NotAction");
-    if !principal || !action {
+    if principal == Truth::False || !action {
         return Truth::False;
     }
     let resource = match &elements.resource {
@@ -202,7 +221,7 @@ fn applies(
         }
         None => Truth::True,
     };
-    resource.and(condition::evaluate(
+    principal.and(resource).and(condition::evaluate(
         &elements.condition,
         request.context,
         variables,
@@ -263,6 +282,14 @@ fn iam_account(principal: &str) -> Option<IamAccount<'_>> {
         }
         _ => None,
     }
+}
+
+/// An IAM role ARN (`arn:<partition>:iam::<account>:role/<path/>Name`).
+fn is_role_arn(value: &str) -> bool {
+    matches!(
+        value.splitn(6, ':').collect::<Vec<_>>()[..],
+        ["arn", _, "iam", "", _, resource] if resource.starts_with("role/")
+    )
 }
 
 /// An account id, or an account's root ARN (`arn:aws:iam::<account>:root`).
@@ -611,13 +638,42 @@ mod tests {
                 denied("OnlyAdmin"),
             ),
             case(
-                "NotPrincipal deny spares the named principal",
+                "NotPrincipal deny naming only a role may still deny its sessions",
                 &open_bucket_with(
                     r#"{"Sid":"OnlyAdmin","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::222222222222:role/DataAdmin"]},"Action":"s3:*","Resource":"*"}"#,
                 ),
                 get_object(DATA_ROLE),
                 &[],
+                depends(
+                    Deny,
+                    Some("OnlyAdmin"),
+                    &["NotPrincipal arn:aws:iam::222222222222:role/DataAdmin"],
+                ),
+            ),
+            case(
+                "NotPrincipal deny naming the role and its account spares the role",
+                &open_bucket_with(
+                    r#"{"Sid":"OnlyAdmin","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::222222222222:role/DataAdmin","arn:aws:iam::222222222222:root"]},"Action":"s3:*","Resource":"*"}"#,
+                ),
+                get_object(DATA_ROLE),
+                &[],
                 allowed(Some("Open")),
+            ),
+            case(
+                "NotPrincipal deny naming a role denies its account root",
+                &open_bucket_with(
+                    r#"{"Sid":"OnlyAdmin","Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::222222222222:role/DataAdmin"]},"Action":"s3:*","Resource":"*"}"#,
+                ),
+                get_object("arn:aws:iam::222222222222:root"),
+                &[],
+                denied("OnlyAdmin"),
+            ),
+            case(
+                "NotPrincipal allow naming only a role is decided: no session caveat",
+                r#"{"Statement":[{"Sid":"AllButAdmin","Effect":"Allow","NotPrincipal":{"AWS":["arn:aws:iam::222222222222:role/DataAdmin"]},"Action":"s3:*","Resource":"*"}]}"#,
+                get_object(DATA_ROLE),
+                &[],
+                Decision::NoMatch,
             ),
             case(
                 "NotAction allows everything but delete",

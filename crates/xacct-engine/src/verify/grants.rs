@@ -4,32 +4,18 @@
 use std::collections::BTreeSet;
 
 use xacct_policy::{Decision, Effect, PolicyDocument, Request};
+use xacct_spec::actions::{self, ResourceLevel};
 use xacct_spec::{Grant, QUILT_ACTIONS};
 
 use super::{is_root, principal_account, CheckResult, Status};
 
 /// Whether an S3 action applies to objects (`arn:aws:s3:::bucket/key`) rather
 /// than to the bucket (`arn:aws:s3:::bucket`): S3 ignores a grant of one on
-/// the other's ARN, so each is asked about on its own resource.
+/// the other's ARN, so each is asked about on its own resource. From the
+/// spec's action catalogue (as the lint's resource-mismatch rule): an action
+/// it does not know (a typo the lint warns of) is asked about on the bucket.
 pub fn is_object_action(action: &str) -> bool {
-    const OBJECT_PREFIXES: [&str; 9] = [
-        "getobject",
-        "putobject",
-        "deleteobject",
-        "restoreobject",
-        "abortmultipartupload",
-        "listmultipartuploadparts",
-        "replicate",
-        "objectowneroverridetobucketowner",
-        "bypassgovernanceretention",
-    ];
-    let name = action
-        .split_once(':')
-        .map_or(action, |(_, name)| name)
-        .to_ascii_lowercase();
-    OBJECT_PREFIXES
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
+    actions::find(action).is_some_and(|known| known.resource == ResourceLevel::Object)
 }
 
 /// The actions of a grant to ask about: as written, and for a wildcard
@@ -54,22 +40,10 @@ pub(super) fn checked_actions(actions: &[String]) -> Vec<&str> {
 }
 
 /// Whether an action pattern (`s3:Get*`, `s3:GetObject`) names `action`, as
-/// IAM matches actions: case-insensitively, `*` any run, `?` one character.
+/// IAM matches actions: case-insensitively, `*` any run, `?` one character
+/// (the spec's matcher, which the lint uses too).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
-        match (pattern.split_first(), text.split_first()) {
-            (None, None) => true,
-            (Some((b'*', rest)), _) => {
-                matches(rest, text) || (!text.is_empty() && matches(pattern, &text[1..]))
-            }
-            (Some((b'?', rest)), Some((_, text_rest))) => matches(rest, text_rest),
-            (Some((p, rest)), Some((t, text_rest))) => {
-                p.eq_ignore_ascii_case(t) && matches(rest, text_rest)
-            }
-            _ => false,
-        }
-    }
-    matches(pattern.as_bytes(), action.as_bytes())
+    actions::wildcard_match(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
 }
 
 /// The decision of `document` (`None`: no policy) for each action.
@@ -131,7 +105,7 @@ pub(super) fn judge_grant(
             subject,
             format!(
                 "{document} lets {principal} {} (grant {sid})",
-                action_list(&allowed)
+                action_list(&allowed, decisions.len())
             ),
             None,
         ));
@@ -207,12 +181,17 @@ pub(super) fn describe_refusal(
     }
 }
 
-/// "s3:GetObject" or "all 14 actions" for a long list.
-fn action_list(actions: &[&str]) -> String {
-    if actions.len() > 3 {
-        format!("all {} granted actions", actions.len())
+/// The `allowed` of `checked` actions: named when few ("s3:GetObject,
+/// s3:ListBucket"), else counted: "all 14 granted actions" only when none
+/// was refused, "12 of 14 granted actions" otherwise (the refused ones have
+/// lines of their own).
+fn action_list(allowed: &[&str], checked: usize) -> String {
+    if allowed.len() <= 3 {
+        allowed.join(", ")
+    } else if allowed.len() == checked {
+        format!("all {checked} granted actions")
     } else {
-        actions.join(", ")
+        format!("{} of {checked} granted actions", allowed.len())
     }
 }
 

@@ -5,6 +5,8 @@
 
 use std::collections::BTreeSet;
 
+use xacct_spec::ObjectOwnership;
+
 use super::{cause, BucketVerification, CheckResult, Status, Verification};
 use crate::resource::Location;
 
@@ -17,20 +19,24 @@ pub enum ProbeStep {
     Put,
     /// GetObject of it, checking the bytes.
     Get,
-    /// Its owner, read with the bucket owner's credentials, is the bucket owner.
+    /// Its owner, read with the bucket owner's credentials, is the bucket
+    /// owner. Only where the spec wants the bucket owner to own every object
+    /// (BucketOwnerEnforced, or ownership not declared): a deliberate
+    /// ObjectWriter or BucketOwnerPreferred is already a static warning.
     Owner,
     /// DeleteObject of it (with the control account's credentials).
     Delete,
 }
 
 impl ProbeStep {
-    /// The IAM action the control account needs for the step.
+    /// The IAM action the step needs: the control account's, except for
+    /// [`ProbeStep::Owner`], made with the bucket owner's credentials.
     pub fn action(self) -> &'static str {
         match self {
             ProbeStep::List => "s3:ListBucket",
             ProbeStep::Put => "s3:PutObject",
             ProbeStep::Get => "s3:GetObject",
-            ProbeStep::Owner => "s3:PutObject",
+            ProbeStep::Owner => "s3:GetObjectAcl",
             ProbeStep::Delete => "s3:DeleteObject",
         }
     }
@@ -168,13 +174,21 @@ impl Verification {
             .collect()
     }
 
-    /// Buckets granted to principals of the control account that the control
-    /// credentials do not act as: probing them would only show AccessDenied.
-    /// Each with the principals that could probe it.
+    /// Buckets granted to principals of the control account none of which
+    /// the control credentials act as: probing them would only show
+    /// AccessDenied. Each with the principals that could probe it. A bucket
+    /// whose reachable grants only give actions no probe tries (say
+    /// s3:GetObject alone) is not one of them: its grant does reach.
     fn unprobed_buckets(&self) -> Vec<(&str, Vec<&str>)> {
         self.buckets
             .iter()
-            .filter(|bucket| self.bucket_steps(bucket).is_empty())
+            .filter(|bucket| {
+                !bucket
+                    .grants()
+                    .iter()
+                    .flat_map(|grant| &grant.principals)
+                    .any(|principal| self.control.reaches(principal))
+            })
             .filter_map(|bucket| {
                 let principals: Vec<&str> = bucket
                     .grants()
@@ -201,7 +215,13 @@ impl Verification {
             if granted("s3:GetObject") {
                 steps.push(ProbeStep::Get);
             }
-            steps.push(ProbeStep::Owner);
+            let owner_owns = matches!(
+                bucket.declared_ownership,
+                None | Some(ObjectOwnership::BucketOwnerEnforced)
+            );
+            if owner_owns {
+                steps.push(ProbeStep::Owner);
+            }
             if granted("s3:DeleteObject") {
                 steps.push(ProbeStep::Delete);
             }
@@ -233,8 +253,9 @@ impl Verification {
         }
         for (bucket, steps) in &outcome.buckets {
             let subject = format!("bucket {bucket}");
+            let verification = self.buckets.iter().find(|b| b.name == *bucket);
             for step in steps {
-                results.push(self.judge_step(&subject, step));
+                results.push(self.judge_step(&subject, verification, step));
             }
         }
         for (topic, result) in &outcome.topics {
@@ -246,7 +267,12 @@ impl Verification {
                     Status::Fail,
                     &subject,
                     format!("{check}: {}", failure_text(failure)),
-                    Some(self.refusal_cause(failure, "the topic policy", "sns:GetTopicAttributes")),
+                    Some(self.refusal_cause(
+                        failure,
+                        "the topic policy",
+                        "sns:GetTopicAttributes",
+                        None,
+                    )),
                 ),
             });
         }
@@ -284,16 +310,26 @@ impl Verification {
                     "the test object {} could not be deleted: {}",
                     leftover.key, leftover.message
                 ),
+                // `aws s3 rm` would only add a delete marker on a versioned
+                // bucket: every version and marker goes, by version id.
                 Some(format!(
-                    "delete it by hand: aws s3 rm s3://{}/{}",
-                    leftover.bucket, leftover.key
+                    "delete every version of it by hand: aws s3api list-object-versions \
+                     --bucket {bucket} --prefix {key}, then aws s3api delete-object --bucket \
+                     {bucket} --key {key} --version-id <id> for each version and delete marker",
+                    bucket = leftover.bucket,
+                    key = leftover.key
                 )),
             ));
         }
         results
     }
 
-    fn judge_step(&self, subject: &str, outcome: &StepOutcome) -> CheckResult {
+    fn judge_step(
+        &self,
+        subject: &str,
+        bucket: Option<&BucketVerification>,
+        outcome: &StepOutcome,
+    ) -> CheckResult {
         let check = match outcome.step {
             ProbeStep::List => "the control account lists the bucket (ListObjectsV2)",
             ProbeStep::Put => "the control account writes a test object (PutObject)",
@@ -305,16 +341,27 @@ impl Verification {
             return CheckResult::new(Status::Pass, subject, check.to_string(), None);
         };
         let cause = match (outcome.step, failure.code.as_deref()) {
-            (ProbeStep::Owner, _) => format!(
+            (ProbeStep::Owner, Some("OwnedByWriter")) => format!(
                 "{}: set object_ownership: BucketOwnerEnforced and apply",
                 cause::OWNERSHIP
             ),
+            // The owner's own calls: no grant of the spec is involved.
+            (ProbeStep::Owner, _) => "the bucket owner's credentials could not read the \
+                                      bucket's or the object's ACL (s3:GetBucketAcl, \
+                                      s3:GetObjectAcl): see AWS's answer"
+                .to_string(),
             (_, Some("BodyMismatch")) => {
                 "the object read back is not the one written (something rewrites objects: \
                  a Lambda, replication?)"
                     .to_string()
             }
-            (step, _) => self.refusal_cause(failure, "the bucket policy", step.action()),
+            (step, _) => {
+                // Only writing and reading an object use the bucket's KMS key.
+                let kms_key = bucket
+                    .and_then(|bucket| bucket.kms_key.as_deref())
+                    .filter(|_| matches!(step, ProbeStep::Put | ProbeStep::Get));
+                self.refusal_cause(failure, "the bucket policy", step.action(), kms_key)
+            }
         };
         CheckResult::new(
             Status::Fail,
@@ -324,13 +371,27 @@ impl Verification {
         )
     }
 
-    fn refusal_cause(&self, failure: &ProbeFailure, document: &str, action: &str) -> String {
+    /// `kms_key`: the KMS key the request used (objects of a bucket whose
+    /// default encryption is SSE-KMS), whose key policy must let the control
+    /// account use it too: a refusal by KMS reads as AccessDenied from S3.
+    fn refusal_cause(
+        &self,
+        failure: &ProbeFailure,
+        document: &str,
+        action: &str,
+        kms_key: Option<&str>,
+    ) -> String {
         match failure.code.as_deref() {
             Some("AccessDenied" | "AccessDeniedException" | "AuthorizationError") => format!(
                 "Access Denied: {document} is missing {action} for the control account {}, a \
                  grant names a wrong account id, or the control credentials are not a \
-                 principal the grants name (an SCP or the role's own policy may deny it too)",
-                self.control.id
+                 principal the grants name (an SCP or the role's own policy may deny it \
+                 too){}",
+                self.control.id,
+                kms_key.map_or(String::new(), |key| format!(
+                    ", or the KMS key's policy does not let the control account use the key \
+                     {key} (kms:GenerateDataKey, kms:Decrypt)"
+                ))
             ),
             Some("NoSuchBucket" | "NotFound" | "NotFoundException") => {
                 "it does not exist (as seen from the control account)".to_string()

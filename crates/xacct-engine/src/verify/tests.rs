@@ -220,7 +220,7 @@ fn an_explicit_deny_names_its_statement_and_a_tls_only_deny_passes() {
     assert_eq!(
         bucket,
         [
-            "pass bucket data-bucket: bucket policy lets arn:aws:iam::111111111111:root all 12 granted actions (grant QuiltCrossAccountAccess)",
+            "pass bucket data-bucket: bucket policy lets arn:aws:iam::111111111111:root 12 of 14 granted actions (grant QuiltCrossAccountAccess)",
             "fail bucket data-bucket: bucket policy does not let arn:aws:iam::111111111111:root s3:DeleteObject, s3:DeleteObjectVersion (grant QuiltCrossAccountAccess) -- statement \"NoDeletes\" of the bucket policy denies s3:DeleteObject, s3:DeleteObjectVersion to arn:aws:iam::111111111111:root",
         ]
     );
@@ -449,7 +449,7 @@ fn live_failures_name_the_likely_cause() {
             "pass bucket data-bucket: the control account lists the bucket (ListObjectsV2)",
             "fail bucket data-bucket: the control account writes a test object (PutObject): AccessDenied: Access Denied -- Access Denied: the bucket policy is missing s3:PutObject for the control account 111111111111, a grant names a wrong account id, or the control credentials are not a principal the grants name (an SCP or the role's own policy may deny it too)",
             "fail trail quilt-trail: the trail is not logging (GetTrailStatus: IsLogging false) -- trail not logging data events: start it (aws cloudtrail start-logging --name quilt-trail)",
-            "fail bucket data-bucket: the test object .xacct-verify/abc could not be deleted: AccessDenied -- delete it by hand: aws s3 rm s3://data-bucket/.xacct-verify/abc",
+            "fail bucket data-bucket: the test object .xacct-verify/abc could not be deleted: AccessDenied -- delete every version of it by hand: aws s3api list-object-versions --bucket data-bucket --prefix .xacct-verify/abc, then aws s3api delete-object --bucket data-bucket --key .xacct-verify/abc --version-id <id> for each version and delete marker",
         ]
     );
 }
@@ -567,4 +567,189 @@ fn probes_run_only_where_a_grant_reaches_the_role_the_control_credentials_act_as
         "a role path does not matter"
     );
     assert!(lambda.judge_live(&LiveOutcome::default()).is_empty());
+}
+
+#[test]
+fn a_grant_reaches_the_caller_only_through_the_root_its_own_arn_or_its_role() {
+    let control = |caller: &str| Control {
+        name: "control".into(),
+        id: "111111111111".into(),
+        caller: Some(caller.into()),
+    };
+    let alice = control("arn:aws:iam::111111111111:user/Alice");
+    // Two users have no role name: that is no common role.
+    assert!(!alice.reaches("arn:aws:iam::111111111111:user/Bob"));
+    assert!(!alice.reaches(ROLE));
+    assert!(alice.reaches("arn:aws:iam::111111111111:user/Alice"));
+    assert!(alice.reaches(ROOT));
+    assert!(!alice.reaches("arn:aws:iam::222222222222:root"));
+
+    let session = control("arn:aws:sts::111111111111:assumed-role/QuiltLambdaRole/s1");
+    assert!(session.reaches(ROLE));
+    assert!(!session.reaches("arn:aws:iam::111111111111:role/Other"));
+    assert!(!session.reaches("arn:aws:iam::111111111111:user/Alice"));
+    assert!(!session.reaches("arn:aws:iam::222222222222:role/QuiltLambdaRole"));
+}
+
+#[test]
+fn a_reachable_grant_of_actions_no_probe_tries_is_not_reported_as_skipped() {
+    let text = SPEC.replace(
+        "actions: [s3:GetObject, s3:ListBucket, s3:PutObject]",
+        "actions: [s3:GetObject]",
+    );
+    let spec = spec(&text);
+    let mut lambda = Verification::new(&spec, control_account(&spec, None).unwrap());
+    lambda.control.caller = Some(ROLE.into());
+    let probed: Vec<String> = lambda
+        .probes()
+        .buckets
+        .into_iter()
+        .map(|probe| probe.bucket)
+        .collect();
+    assert_eq!(probed, ["data-bucket"]);
+    assert_eq!(
+        lines(&lambda.judge_live(&LiveOutcome::default())),
+        Vec::<String>::new()
+    );
+
+    // The same grant, not reaching the caller, is.
+    lambda.control.caller = Some("arn:aws:iam::111111111111:user/Alice".into());
+    let skipped = lines(&lambda.judge_live(&LiveOutcome::default()));
+    assert_eq!(skipped.len(), 1);
+    assert!(
+        skipped[0].starts_with(&format!(
+            "warn bucket narrow-bucket: live probes skipped: the grants name {ROLE}, and"
+        )),
+        "{skipped:?}"
+    );
+}
+
+#[test]
+fn the_ownership_probe_runs_only_where_the_owner_should_own_every_object() {
+    use ProbeStep::*;
+    let steps_of = |ownership: &str| {
+        let text = SPEC.replace(
+            "object_ownership: BucketOwnerEnforced",
+            &format!("object_ownership: {ownership}"),
+        );
+        let spec = spec(&text);
+        let verification = Verification::new(&spec, control_account(&spec, None).unwrap());
+        verification.probes().buckets[0].steps.clone()
+    };
+    assert_eq!(
+        steps_of("BucketOwnerEnforced"),
+        [List, Put, Get, Owner, Delete]
+    );
+    assert_eq!(steps_of("ObjectWriter"), [List, Put, Get, Delete]);
+    assert_eq!(steps_of("BucketOwnerPreferred"), [List, Put, Get, Delete]);
+    // Not declared (narrow-bucket): the owner should own them.
+    let probes = verification().probes();
+    assert_eq!(probes.buckets[1].steps, [List, Put, Get, Owner]);
+    assert_eq!(Owner.action(), "s3:GetObjectAcl");
+}
+
+/// One bucket's probe outcome with one step failed.
+fn failed_step(bucket: &str, step: ProbeStep, code: &str) -> LiveOutcome {
+    LiveOutcome {
+        buckets: vec![(
+            bucket.into(),
+            vec![StepOutcome {
+                step,
+                result: Err(ProbeFailure {
+                    code: Some(code.into()),
+                    message: "m".into(),
+                }),
+            }],
+        )],
+        ..LiveOutcome::default()
+    }
+}
+
+#[test]
+fn an_ownership_probe_the_owner_could_not_make_is_not_blamed_on_ownership() {
+    let verification = verification();
+    let judged = |code| {
+        let outcome = failed_step("data-bucket", ProbeStep::Owner, code);
+        lines(&verification.judge_live(&outcome))
+    };
+    assert_eq!(
+        judged("OwnedByWriter"),
+        [
+            "fail bucket data-bucket: the object it wrote is owned by the bucket owner: \
+          OwnedByWriter: m -- ownership not enforced: set object_ownership: \
+          BucketOwnerEnforced and apply"
+        ]
+    );
+    assert_eq!(
+        judged("AccessDenied"),
+        [
+            "fail bucket data-bucket: the object it wrote is owned by the bucket owner: \
+          AccessDenied: m -- the bucket owner's credentials could not read the bucket's or \
+          the object's ACL (s3:GetBucketAcl, s3:GetObjectAcl): see AWS's answer"
+        ]
+    );
+}
+
+#[test]
+fn a_refused_write_or_read_on_a_kms_encrypted_bucket_names_the_key_policy() {
+    const KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/0b2c7e4a-7d4f-4c55-9f1e-2f4d1a6c9e10";
+    let text = SPEC.replace(
+        "    cloudtrail: true\n",
+        &format!("    cloudtrail: true\n    encryption:\n      kms_key: {KEY}\n"),
+    );
+    let spec = spec(&text);
+    let verification = Verification::new(&spec, control_account(&spec, None).unwrap());
+    let denied = "Access Denied: the bucket policy is missing s3:PutObject for the control \
+                  account 111111111111, a grant names a wrong account id, or the control \
+                  credentials are not a principal the grants name (an SCP or the role's own \
+                  policy may deny it too)";
+    let cause = |bucket, step| {
+        let outcome = failed_step(bucket, step, "AccessDenied");
+        verification.judge_live(&outcome)[0]
+            .cause
+            .clone()
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        cause("data-bucket", ProbeStep::Put),
+        format!(
+            "{denied}, or the KMS key's policy does not let the control account use the key \
+             {KEY} (kms:GenerateDataKey, kms:Decrypt)"
+        )
+    );
+    assert!(cause("data-bucket", ProbeStep::Get).ends_with(&format!(
+        "use the key {KEY} (kms:GenerateDataKey, kms:Decrypt)"
+    )));
+    // Listing uses no key; a bucket without SSE-KMS has no key to blame.
+    assert!(!cause("data-bucket", ProbeStep::List).contains("KMS"));
+    assert_eq!(cause("narrow-bucket", ProbeStep::Put), denied);
+}
+
+#[test]
+fn a_publish_statement_decided_only_by_the_live_request_is_a_warning() {
+    let mut observed = converged();
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "QuiltSns", "Effect": "Allow", "Principal": {"AWS": ROOT},
+         "Action": ["sns:GetTopicAttributes", "sns:Subscribe"], "Resource": TOPIC},
+        {"Sid": "QuiltS3Publish", "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"},
+         "Action": "SNS:Publish", "Resource": TOPIC,
+         "Condition": {"StringEquals": {"aws:SourceOrgID": "o-abc"}}},
+    ]});
+    observed.insert(
+        Address::new(ResourceKind::SnsTopicPolicy, "quilt-events"),
+        Observed::TopicPolicy(policy.to_string()),
+    );
+    let publish: Vec<String> = lines(&verification().judge(&observed))
+        .into_iter()
+        .filter(|line| line.contains("S3 may publish"))
+        .collect();
+    assert_eq!(
+        publish,
+        [
+            "warn topic quilt-events: S3 may publish arn:aws:s3:::data-bucket's event \
+          notifications only if StringEquals aws:SourceOrgID -- statement \"QuiltS3Publish\" \
+          of the topic policy allows it depending on StringEquals aws:SourceOrgID of the \
+          request, which cannot be decided offline"
+        ]
+    );
 }

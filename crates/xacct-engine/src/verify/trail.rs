@@ -98,8 +98,19 @@ fn basic_coverage(selector: &BasicSelector, bucket_prefix: &str) -> Coverage {
     }
 }
 
+/// The advanced-selector fields whose effect on a bucket's coverage is
+/// judged; any other field (`eventName`, `eventSource`, `userIdentity.arn`,
+/// ...) narrows the selector to some events, which is never the whole.
+const JUDGED_FIELDS: [&str; 4] = [
+    "eventCategory",
+    "resources.type",
+    "resources.ARN",
+    "readOnly",
+];
+
 /// An advanced selector covers the bucket when it selects `Data` events of
-/// `AWS::S3::Object` and its ARN conditions (if any) take in every key of it.
+/// `AWS::S3::Object`, its ARN conditions (if any) take in every key of it,
+/// and it has no other condition than on read-only-ness (partial) and those.
 fn advanced_coverage(selector: &AdvancedSelector, bucket_prefix: &str) -> Coverage {
     let field = |name: &str| {
         selector
@@ -146,13 +157,31 @@ fn advanced_coverage(selector: &AdvancedSelector, bucket_prefix: &str) -> Covera
             }
         }
     };
-    match (coverage, field("readOnly").and_then(|f| f.equals.first())) {
+    let coverage = match (coverage, field("readOnly").and_then(|f| f.equals.first())) {
         (Coverage::Whole, Some(value)) => Coverage::Partial(if value == "true" {
             "only read events".to_string()
         } else {
             "only write events".to_string()
         }),
         (coverage, _) => coverage,
+    };
+    let narrowing: Vec<&str> = selector
+        .field_selectors
+        .iter()
+        .map(|field| field.field.as_str())
+        .filter(|name| !JUDGED_FIELDS.iter().any(|j| j.eq_ignore_ascii_case(name)))
+        .collect();
+    if narrowing.is_empty() {
+        return coverage;
+    }
+    let only = format!(
+        "only events matching its {} conditions",
+        narrowing.join(", ")
+    );
+    match coverage {
+        Coverage::Whole => Coverage::Partial(only),
+        Coverage::Partial(what) => Coverage::Partial(format!("{what}, {only}")),
+        Coverage::None => Coverage::None,
     }
 }
 
@@ -258,6 +287,37 @@ mod tests {
             status(&advanced(&["arn:aws:s3:::data-bucket/raw/"])),
             Status::Warn
         );
+    }
+
+    #[test]
+    fn an_advanced_selector_narrowed_by_other_fields_covers_only_part() {
+        let mut selectors = advanced(&["arn:aws:s3:::data-bucket/"]);
+        selectors.advanced[0]
+            .field_selectors
+            .push(field("eventName", &["PutObject"], &[]));
+        let results = judge_selectors(&trail(), &selectors);
+        assert_eq!(results.len(), 1);
+        assert_eq!(results[0].status, Status::Warn);
+        assert_eq!(
+            results[0].check,
+            "selectors cover bucket data-bucket only in part: only events matching its \
+             eventName conditions"
+        );
+
+        // With readOnly as well, both narrowings are named.
+        selectors.advanced[0]
+            .field_selectors
+            .push(field("readOnly", &["false"], &[]));
+        assert_eq!(
+            judge_selectors(&trail(), &selectors)[0].check,
+            "selectors cover bucket data-bucket only in part: only write events, only events \
+             matching its eventName conditions"
+        );
+
+        // The judged fields alone, in any case, still cover the whole bucket.
+        let mut whole = advanced(&["arn:aws:s3:::data-bucket/"]);
+        whole.advanced[0].field_selectors[0].field = "EventCategory".into();
+        assert_eq!(status(&whole), Status::Pass);
     }
 
     #[test]
