@@ -39,11 +39,19 @@ struct TestObject {
 }
 
 /// Every test object of a run and every PutObject still running, shared
-/// with the cleanup.
+/// with the cleanup. One lock over all of it: once the cleanup has closed
+/// the ledger, no probe task (one still running on another worker after an
+/// interruption, say) can start a write the cleanup would not see.
 #[derive(Default)]
 struct Ledger {
-    objects: Mutex<Vec<TestObject>>,
-    writes: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    state: Mutex<LedgerState>,
+}
+
+#[derive(Default)]
+struct LedgerState {
+    closed: bool,
+    objects: Vec<TestObject>,
+    writes: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// Runs every probe (at most `parallelism` at once) until done or until
@@ -225,11 +233,6 @@ async fn put_test_object(
     body: &str,
     ledger: &Ledger,
 ) -> Result<(), ProbeFailure> {
-    lock(&ledger.objects).push(TestObject {
-        bucket: probe.bucket.clone(),
-        key: key.to_string(),
-        owner: probe.owner.clone(),
-    });
     tracing::info!(bucket = %probe.bucket, key, "writing a test object");
     let request = control
         .put_object()
@@ -237,16 +240,30 @@ async fn put_test_object(
         .key(key)
         .body(ByteStream::from(body.as_bytes().to_vec()));
     let (sender, receiver) = tokio::sync::oneshot::channel();
-    let write = tokio::spawn(async move {
-        let result = request
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|error| failure(CallFailure::from_sdk("PutObject", error)));
-        // The probe may be gone (interrupted): the result is then unused.
-        let _ = sender.send(result);
-    });
-    lock(&ledger.writes).push(write);
+    {
+        let mut state = lock(&ledger.state);
+        if state.closed {
+            return Err(ProbeFailure {
+                code: None,
+                message: "interrupted before the test object was written".into(),
+            });
+        }
+        state.objects.push(TestObject {
+            bucket: probe.bucket.clone(),
+            key: key.to_string(),
+            owner: probe.owner.clone(),
+        });
+        let write = tokio::spawn(async move {
+            let result = request
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|error| failure(CallFailure::from_sdk("PutObject", error)));
+            // The probe may be gone (interrupted): the result is then unused.
+            let _ = sender.send(result);
+        });
+        state.writes.push(write);
+    }
     receiver.await.unwrap_or_else(|_| {
         Err(ProbeFailure {
             code: None,
@@ -371,12 +388,18 @@ async fn probe_trail(session: &Session, probe: &TrailProbe) -> Result<bool, Prob
 /// version, a delete marker) goes, and a key never written has nothing to
 /// purge.
 async fn clean_up(session: &Session, ledger: &Ledger) -> Vec<Leftover> {
-    let writes = std::mem::take(&mut *lock(&ledger.writes));
+    let (writes, recorded) = {
+        let mut state = lock(&ledger.state);
+        state.closed = true;
+        (
+            std::mem::take(&mut state.writes),
+            std::mem::take(&mut state.objects),
+        )
+    };
     for write in writes {
         // Bounded by the SDK's operation timeout; a panicked write is just over.
         let _ = write.await;
     }
-    let recorded = std::mem::take(&mut *lock(&ledger.objects));
     let mut leftovers = Vec::new();
     for object in recorded {
         let result = match clients(session, &object.owner) {
