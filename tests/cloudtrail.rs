@@ -6,15 +6,14 @@
 mod support;
 
 use aws_sdk_cloudtrail::types::{
-    AdvancedEventSelector, AdvancedFieldSelector, DataResource, EventSelector, ReadWriteType,
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
 };
 use support::{
-    assert_converged, cloudtrail_client, create_trail, spec_accounts, Emulator, Workspace, CONTROL,
-    DATA, REGION,
+    assert_converged, cloudtrail_client, create_trail, other_team_basic_selectors,
+    put_basic_selectors, spec_accounts, Emulator, Workspace, AUDIT_FUNCTION, CONTROL, DATA,
+    OTHER_TEAM_VALUE, REGION,
 };
 
-const OTHER_TEAM: &str = "arn:aws:s3:::other-team-bucket/";
-const AUDIT_FUNCTION: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
 const OURS: [&str; 2] = ["arn:aws:s3:::quilt-data-a/", "arn:aws:s3:::quilt-data-b/"];
 
 /// The data buckets and a trail (with its log bucket) in the control
@@ -43,35 +42,6 @@ fn spec(trail: &str, mode: &str, buckets_logged: bool) -> String {
     )
 }
 
-fn s3_data(values: &[&str]) -> DataResource {
-    DataResource::builder()
-        .r#type("AWS::S3::Object")
-        .set_values(Some(values.iter().map(|v| v.to_string()).collect()))
-        .build()
-}
-
-/// The other team's basic selectors: their bucket's object events (with
-/// management events), and read events of an audit function.
-fn other_team_basic() -> Vec<EventSelector> {
-    vec![
-        EventSelector::builder()
-            .read_write_type(ReadWriteType::All)
-            .include_management_events(true)
-            .data_resources(s3_data(&[OTHER_TEAM]))
-            .build(),
-        EventSelector::builder()
-            .read_write_type(ReadWriteType::ReadOnly)
-            .include_management_events(false)
-            .data_resources(
-                DataResource::builder()
-                    .r#type("AWS::Lambda::Function")
-                    .values(AUDIT_FUNCTION)
-                    .build(),
-            )
-            .build(),
-    ]
-}
-
 fn condition(field: &str, equals: &[&str]) -> AdvancedFieldSelector {
     AdvancedFieldSelector::builder()
         .field(field)
@@ -96,17 +66,6 @@ fn management_selector() -> AdvancedEventSelector {
         .field_selectors(condition("eventCategory", &["Management"]))
         .build()
         .expect("advanced selector")
-}
-
-async fn put_basic(emu: &Emulator, trail: &str, selectors: Vec<EventSelector>) {
-    cloudtrail_client(emu, CONTROL)
-        .await
-        .put_event_selectors()
-        .trail_name(trail)
-        .set_event_selectors(Some(selectors))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("put basic selectors on {trail}: {e:?}"));
 }
 
 async fn put_advanced(emu: &Emulator, trail: &str, selectors: Vec<AdvancedEventSelector>) {
@@ -181,7 +140,7 @@ fn assert_is_our_selector(selector: &AdvancedEventSelector) {
 async fn basic_trail_gets_our_values_beside_another_teams() {
     let emu = Emulator::start();
     world(&emu, "quilt-trail").await;
-    put_basic(&emu, "quilt-trail", other_team_basic()).await;
+    put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
 
     let ws = Workspace::new(&emu);
     ws.write_spec(&spec("quilt-trail", "basic", true));
@@ -206,13 +165,13 @@ async fn basic_trail_gets_our_values_beside_another_teams() {
     let (basic, advanced) = selectors(&emu, "quilt-trail").await;
     assert!(advanced.is_empty(), "no advanced selectors: {advanced:?}");
     assert_eq!(basic.len(), 2, "{basic:?}");
-    let mut expected = vec![OTHER_TEAM.to_string()];
+    let mut expected = vec![OTHER_TEAM_VALUE.to_string()];
     expected.extend(OURS.map(str::to_string));
     assert_eq!(s3_values(&basic[0]), sorted(&expected));
     assert_eq!(basic[0].read_write_type(), Some(&ReadWriteType::All));
     assert_eq!(basic[0].include_management_events(), Some(true));
     // The other team's Lambda selector is exactly as it was.
-    assert_eq!(basic[1], other_team_basic()[1]);
+    assert_eq!(basic[1], other_team_basic_selectors()[1]);
 
     assert_converged(&ws);
     ws.xacct(&["drift"]).expect_code(0);
@@ -256,7 +215,7 @@ async fn advanced_trail_gets_our_selector_beside_a_foreign_one() {
 async fn advanced_mode_converts_a_basic_trail_carrying_every_selector_over() {
     let emu = Emulator::start();
     world(&emu, "quilt-trail").await;
-    put_basic(&emu, "quilt-trail", other_team_basic()).await;
+    put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
 
     let ws = Workspace::new(&emu);
     ws.write_spec(&spec("quilt-trail", "advanced", true));
@@ -280,7 +239,7 @@ async fn advanced_mode_converts_a_basic_trail_carrying_every_selector_over() {
             })
         })
     };
-    assert!(logs(OTHER_TEAM), "{advanced:?}");
+    assert!(logs(OTHER_TEAM_VALUE), "{advanced:?}");
     assert!(logs(AUDIT_FUNCTION), "{advanced:?}");
     assert!(
         advanced.iter().any(|s| s
@@ -296,14 +255,14 @@ async fn advanced_mode_converts_a_basic_trail_carrying_every_selector_over() {
 async fn out_of_band_removal_of_our_basic_value_is_drift_and_repaired() {
     let emu = Emulator::start();
     world(&emu, "quilt-trail").await;
-    put_basic(&emu, "quilt-trail", other_team_basic()).await;
+    put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
     let ws = Workspace::new(&emu);
     ws.write_spec(&spec("quilt-trail", "auto", true));
     ws.apply();
     assert_converged(&ws);
 
     // Someone puts back the other team's selectors, dropping our values.
-    put_basic(&emu, "quilt-trail", other_team_basic()).await;
+    put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
     let drift = ws.xacct(&["drift"]);
     drift.expect_code(2);
     assert!(
@@ -314,10 +273,10 @@ async fn out_of_band_removal_of_our_basic_value_is_drift_and_repaired() {
     );
     ws.apply();
     let (basic, _) = selectors(&emu, "quilt-trail").await;
-    let mut expected = vec![OTHER_TEAM.to_string()];
+    let mut expected = vec![OTHER_TEAM_VALUE.to_string()];
     expected.extend(OURS.map(str::to_string));
     assert_eq!(s3_values(&basic[0]), sorted(&expected));
-    assert_eq!(basic[1], other_team_basic()[1]);
+    assert_eq!(basic[1], other_team_basic_selectors()[1]);
     assert_converged(&ws);
 }
 

@@ -9,14 +9,15 @@
 
 mod support;
 
-use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+use aws_sdk_cloudtrail::types::{DataResource, EventSelector};
 use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
 use serde_json::{json, Value};
 use support::{
     allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail, data_bucket,
-    deny_insecure_transport, get_notifications, proxied_workspace, put_basic_selectors,
-    put_notifications, s3_basic_selector, sns_client, spec_accounts, statement_by_sid, statements,
-    topic_notification, topic_policy_of, Emulator, Run, Workspace, CONTROL, DATA, REGION,
+    deny_insecure_transport, get_notifications, other_team_basic_selectors, proxied_workspace,
+    put_basic_selectors, put_notifications, sns_client, spec_accounts, statement_by_sid,
+    statements, topic_notification, topic_policy_of, Emulator, Run, Workspace, CONTROL, DATA,
+    REGION,
 };
 use xacct_fault_proxy::{FaultProxy, FaultRates};
 
@@ -25,8 +26,6 @@ const TOPIC: &str = "quilt-events";
 const ANALYTICS_TOPIC: &str = "analytics-events";
 const TRAIL: &str = "quilt-trail";
 const FOREIGN_ENTRY: &str = "AnalyticsTeamEvents";
-const OTHER_TEAM_VALUE: &str = "arn:aws:s3:::other-team-bucket/";
-const AUDIT_FUNCTION: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
 /// Fixed, so a failure can be replayed (up to the ordering of concurrent
 /// requests, which decides which request gets which draw).
 const SEED: u64 = 20_240_611;
@@ -58,24 +57,6 @@ struct Foreign {
     topic_statements: Vec<Value>,
     notification: Option<TopicConfiguration>,
     selectors: Vec<EventSelector>,
-}
-
-/// The other team's basic selectors on the trail: their bucket's object
-/// events, and read events of an audit function.
-fn other_team_selectors() -> Vec<EventSelector> {
-    vec![
-        s3_basic_selector(&[OTHER_TEAM_VALUE]),
-        EventSelector::builder()
-            .read_write_type(ReadWriteType::ReadOnly)
-            .include_management_events(false)
-            .data_resources(
-                DataResource::builder()
-                    .r#type("AWS::Lambda::Function")
-                    .values(AUDIT_FUNCTION)
-                    .build(),
-            )
-            .build(),
-    ]
 }
 
 /// Six buckets in the data account: three carry foreign bucket-policy
@@ -161,7 +142,7 @@ async fn world(emu: &Emulator) -> String {
     .await;
 
     create_trail(emu, CONTROL, TRAIL).await;
-    put_basic_selectors(emu, CONTROL, TRAIL, other_team_selectors()).await;
+    put_basic_selectors(emu, CONTROL, TRAIL, other_team_basic_selectors()).await;
     topic
 }
 

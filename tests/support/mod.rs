@@ -968,6 +968,30 @@ pub fn s3_basic_selector(values: &[&str]) -> aws_sdk_cloudtrail::types::EventSel
         .build()
 }
 
+/// Another team's S3 object value on a trail.
+pub const OTHER_TEAM_VALUE: &str = "arn:aws:s3:::other-team-bucket/";
+/// Another team's Lambda data resource on a trail.
+pub const AUDIT_FUNCTION: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
+
+/// Another team's basic selectors on a trail: their bucket's object events,
+/// and read events of an audit function.
+pub fn other_team_basic_selectors() -> Vec<aws_sdk_cloudtrail::types::EventSelector> {
+    use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+    vec![
+        s3_basic_selector(&[OTHER_TEAM_VALUE]),
+        EventSelector::builder()
+            .read_write_type(ReadWriteType::ReadOnly)
+            .include_management_events(false)
+            .data_resources(
+                DataResource::builder()
+                    .r#type("AWS::Lambda::Function")
+                    .values(AUDIT_FUNCTION)
+                    .build(),
+            )
+            .build(),
+    ]
+}
+
 // ---------------------------------------------------------------------------
 // End of fault proxy helpers
 // ---------------------------------------------------------------------------
