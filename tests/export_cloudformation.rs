@@ -6,6 +6,7 @@ mod support;
 
 use serde_json::Value;
 use support::{
+    topic_spec, TOPIC_ACTIONS,
     assert_converged, create_topic, deny_insecure_transport, spec_accounts, topic_policy_of,
     Emulator, Workspace, CONTROL, DATA, REGION,
 };
@@ -39,15 +40,9 @@ fn spec() -> String {
          \x20     - sid: QuiltDataAccountRead\n\
          \x20       principals: [data]\n\
          \x20       actions: [s3:GetObject]\n\
-         sns_topics:\n\
-         \x20 {TOPIC}:\n\
-         \x20   account: data\n\
-         \x20   name: {TOPIC}\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountSNSAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [sns:GetTopicAttributes, sns:Subscribe, sns:Unsubscribe]\n",
-        spec_accounts()
+         {topic}",
+        spec_accounts(),
+        topic = topic_spec(TOPIC, TOPIC_ACTIONS)
     )
 }
 

@@ -13,6 +13,7 @@ use aws_sdk_cloudtrail::types::{DataResource, EventSelector};
 use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
 use serde_json::{json, Value};
 use support::{
+    topic_spec, TOPIC_ACTIONS,
     allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail, data_bucket,
     deny_insecure_transport, get_notifications, other_team_basic_selectors, proxied_workspace,
     put_basic_selectors, put_notifications, sns_client, spec_accounts, statement_by_sid,
@@ -166,19 +167,12 @@ fn spec() -> String {
         ));
     }
     out.push_str(&format!(
-        "sns_topics:\n\
-         \x20 {TOPIC}:\n\
-         \x20   account: data\n\
-         \x20   name: {TOPIC}\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountSNSAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [sns:GetTopicAttributes, sns:Subscribe, sns:Unsubscribe]\n\
-         cloudtrail:\n\
+        "{topic}cloudtrail:\n\
          \x20 trail: {TRAIL}\n\
          \x20 account: control\n\
          \x20 region: {REGION}\n\
-         \x20 selector_mode: basic\n"
+         \x20 selector_mode: basic\n",
+        topic = topic_spec(TOPIC, TOPIC_ACTIONS)
     ));
     out
 }

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::types::NotificationConfiguration;
 use serde_json::json;
 use support::{
+    topic_spec, TOPIC_ACTIONS,
     allow_s3_publish, assert_converged, create_topic, create_trail, data_bucket,
     deny_insecure_transport, proxied_workspace, put_basic_selectors, put_notifications,
     s3_basic_selector, spec_accounts, topic_notification, Emulator, CONTROL, DATA, REGION,
@@ -151,20 +152,13 @@ async fn converged_full_world_runs_read_each_document_once_and_write_nothing() {
 
     let (proxy, ws) = proxied_workspace(&emu, |c| c);
     ws.write_spec(&format!(
-        "{}{}sns_topics:\n\
-         \x20 quilt-events:\n\
-         \x20   account: data\n\
-         \x20   name: quilt-events\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountSNSAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: [sns:GetTopicAttributes, sns:Subscribe, sns:Unsubscribe]\n\
-         cloudtrail:\n\
+        "{}{}{}cloudtrail:\n\
          \x20 trail: quilt-trail\n\
          \x20 account: control\n\
          \x20 region: {REGION}\n\
          \x20 selector_mode: basic\n",
         spec_accounts(),
+        topic_spec("quilt-events", TOPIC_ACTIONS),
         bucket_specs(
             "\x20   notifications:\n\
              \x20     sns_topic: quilt-events\n\

@@ -6,6 +6,7 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
+    topic_spec,
     assert_converged, sids, sns_client, spec_accounts, statement_by_sid, topic_policy_of, Emulator,
     Workspace, DATA, REGION,
 };
@@ -69,15 +70,9 @@ async fn world(grant_actions: &str) -> (Emulator, Workspace, Value) {
 
 fn spec(grant_actions: &str) -> String {
     format!(
-        "{}sns_topics:\n\
-         \x20 {TOPIC}:\n\
-         \x20   account: data\n\
-         \x20   name: {TOPIC}\n\
-         \x20   access:\n\
-         \x20     - sid: QuiltCrossAccountSNSAccess\n\
-         \x20       principals: [control]\n\
-         \x20       actions: {grant_actions}\n",
-        spec_accounts()
+        "{}{}",
+        spec_accounts(),
+        topic_spec(TOPIC, grant_actions)
     )
 }
 

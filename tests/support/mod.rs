@@ -518,6 +518,24 @@ pub fn data_bucket(name: &str, ownership: Option<&str>, grant: Option<(&str, &st
     yaml
 }
 
+/// A `sns_topics:` section with one topic of the data account named `topic`
+/// (also its key), granting the control account `actions` (YAML list).
+pub fn topic_spec(topic: &str, actions: &str) -> String {
+    format!(
+        "sns_topics:\n\
+         \x20 {topic}:\n\
+         \x20   account: data\n\
+         \x20   name: {topic}\n\
+         \x20   access:\n\
+         \x20     - sid: QuiltCrossAccountSNSAccess\n\
+         \x20       principals: [control]\n\
+         \x20       actions: {actions}\n"
+    )
+}
+
+/// The grant a Quilt catalog needs on its topic.
+pub const TOPIC_ACTIONS: &str = "[sns:GetTopicAttributes, sns:Subscribe, sns:Unsubscribe]";
+
 /// A whole spec: the two accounts and these `buckets:` entries.
 pub fn spec_with_buckets(buckets: &[String]) -> String {
     format!("{}buckets:\n{}", spec_accounts(), buckets.concat())
