@@ -161,6 +161,24 @@ pub fn desired(spec: &Spec) -> Result<Vec<DesiredResource>, Vec<PlanError>> {
     Ok(resources)
 }
 
+/// The resource managing one kind of document of `bucket`: addressed and
+/// located by the bucket.
+pub(crate) fn bucket_resource(
+    spec: &Spec,
+    bucket: &xacct_spec::Bucket,
+    kind: ResourceKind,
+    depends_on: Vec<Address>,
+    desired: Desired,
+) -> DesiredResource {
+    DesiredResource {
+        address: Address::new(kind, &bucket.name),
+        location: bucket_location(spec, bucket),
+        aws_id: bucket.name.clone(),
+        depends_on,
+        desired,
+    }
+}
+
 /// The location of a bucket's documents. The spec guarantees the account exists.
 pub(crate) fn bucket_location(spec: &Spec, bucket: &xacct_spec::Bucket) -> Location {
     location(spec, &bucket.account, bucket.region.as_deref())

@@ -10,7 +10,8 @@ use xacct_spec::{Bucket, Spec, TopicRef};
 use crate::address::{Address, ResourceKind};
 use crate::change::{ChangeAction, Planned, Write};
 use crate::error::PlanError;
-use crate::resource::{bucket_location, sns_topic_policy, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{sns_topic_policy, Desired, DesiredResource};
 
 /// A bucket's whole notification configuration, as the engine sees it
 /// (xacct-aws converts to and from the SDK's types).
@@ -113,16 +114,16 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
             filter_rules: Vec::new(),
         }
     });
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3BucketNotification, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3BucketNotification,
         depends_on,
-        desired: Desired::BucketNotification(DesiredNotification {
+        Desired::BucketNotification(DesiredNotification {
             topic,
             eventbridge: notifications.eventbridge,
         }),
-    })
+    ))
 }
 
 /// How the EventBridge flag appears in a plan's slice: S3 gives the flag no

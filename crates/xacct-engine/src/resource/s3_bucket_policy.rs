@@ -6,12 +6,13 @@ use serde_json::json;
 use xacct_policy::Statement;
 use xacct_spec::{Bucket, Grant, Spec};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::ResourceKind;
 use crate::change::{Planned, Write};
 use crate::error::PlanError;
 use crate::plan::PlanOptions;
+use crate::resource::bucket_resource;
 use crate::resource::policy_slice::{self, Limits};
-use crate::resource::{bucket_arn, bucket_location, s3_arn, s3_logging, DesiredResource};
+use crate::resource::{bucket_arn, s3_arn, s3_logging, DesiredResource};
 
 use super::Desired;
 
@@ -33,13 +34,13 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
         .filter_map(|grant| grant_statement(grant, &arn))
         .chain(access_logs)
         .collect();
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3BucketPolicy, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::BucketPolicy(statements),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3BucketPolicy,
+        Vec::new(),
+        Desired::BucketPolicy(statements),
+    ))
 }
 
 /// One grant = one Allow on the bucket and its objects: S3 ignores object
@@ -101,6 +102,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::address::Address;
     use crate::change::ChangeAction;
     use serde_json::Value;
 

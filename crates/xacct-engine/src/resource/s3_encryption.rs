@@ -6,9 +6,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{Bucket, Encryption, Spec};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::ResourceKind;
 use crate::change::{Planned, Write};
-use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{bucket_setting, Desired, DesiredResource};
 
 /// A default encryption rule as S3 reports and takes it. The algorithm stays
 /// text so that one xacct does not know yet still reads (and differs).
@@ -39,13 +40,13 @@ impl From<&Encryption> for DefaultEncryption {
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let encryption = bucket.hardening.encryption.as_ref()?;
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3Encryption, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::Encryption(encryption.into()),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3Encryption,
+        Vec::new(),
+        Desired::Encryption(encryption.into()),
+    ))
 }
 
 pub fn plan(

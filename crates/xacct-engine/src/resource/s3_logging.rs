@@ -10,7 +10,8 @@ use xacct_spec::{Bucket, Logging, Spec};
 
 use crate::address::{Address, ResourceKind};
 use crate::change::{Planned, Write};
-use crate::resource::{bucket_arn, bucket_location, bucket_setting, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{bucket_arn, bucket_setting, Desired, DesiredResource};
 
 /// The service principal that delivers S3 server access logs.
 pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
@@ -41,13 +42,13 @@ pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
             vec![Address::new(ResourceKind::S3BucketPolicy, target_bucket)],
         ),
     };
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3Logging, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3Logging,
         depends_on,
-        desired: Desired::Logging(target),
-    })
+        Desired::Logging(target),
+    ))
 }
 
 pub fn plan(

@@ -6,21 +6,22 @@
 use serde_json::{json, Value};
 use xacct_spec::{Bucket, ObjectOwnership, Spec};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::ResourceKind;
 use crate::change::{ChangeAction, Planned, Write};
-use crate::resource::{bucket_location, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::DesiredResource;
 
 use super::Desired;
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let ownership = bucket.object_ownership?;
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3OwnershipControls, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::OwnershipControls(ownership),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3OwnershipControls,
+        Vec::new(),
+        Desired::OwnershipControls(ownership),
+    ))
 }
 
 pub fn plan(bucket: &str, desired: ObjectOwnership, observed: Option<&str>) -> Planned {

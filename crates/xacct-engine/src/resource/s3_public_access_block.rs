@@ -5,19 +5,20 @@
 use serde_json::Value;
 use xacct_spec::{Bucket, PublicAccessBlock, Spec};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::ResourceKind;
 use crate::change::{Planned, Write};
-use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{bucket_setting, Desired, DesiredResource};
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let block = bucket.hardening.public_access_block?;
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3PublicAccessBlock, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::PublicAccessBlock(block),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3PublicAccessBlock,
+        Vec::new(),
+        Desired::PublicAccessBlock(block),
+    ))
 }
 
 /// S3 treats a bucket without a configuration as having every setting off,

@@ -12,17 +12,18 @@ use xacct_spec::{Bucket, Hardening, Spec};
 use crate::address::{Address, ResourceKind};
 use crate::change::{ChangeAction, Planned, Write};
 use crate::error::PlanError;
-use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{bucket_setting, Desired, DesiredResource};
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let tags = bucket.hardening.tags.clone()?;
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3Tags, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::Tags(tags),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3Tags,
+        Vec::new(),
+        Desired::Tags(tags),
+    ))
 }
 
 /// `desired`: key -> value, `None` = must be absent; `observed`: the whole tag set.

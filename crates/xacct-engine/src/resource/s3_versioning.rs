@@ -6,22 +6,23 @@
 use serde_json::{json, Value};
 use xacct_spec::{Bucket, Spec};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::ResourceKind;
 use crate::change::{Planned, Write};
-use crate::resource::{bucket_location, bucket_setting, Desired, DesiredResource};
+use crate::resource::bucket_resource;
+use crate::resource::{bucket_setting, Desired, DesiredResource};
 
 pub const ENABLED: &str = "Enabled";
 pub const SUSPENDED: &str = "Suspended";
 
 pub fn desired(spec: &Spec, bucket: &Bucket) -> Option<DesiredResource> {
     let enabled = bucket.hardening.versioning?;
-    Some(DesiredResource {
-        address: Address::new(ResourceKind::S3Versioning, &bucket.name),
-        location: bucket_location(spec, bucket),
-        aws_id: bucket.name.clone(),
-        depends_on: Vec::new(),
-        desired: Desired::Versioning(enabled),
-    })
+    Some(bucket_resource(
+        spec,
+        bucket,
+        ResourceKind::S3Versioning,
+        Vec::new(),
+        Desired::Versioning(enabled),
+    ))
 }
 
 /// `observed`: the status S3 reports, `None` for a bucket never versioned.
