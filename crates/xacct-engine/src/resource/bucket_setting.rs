@@ -9,12 +9,19 @@ use crate::change::{ChangeAction, Planned, Write};
 
 /// Create when absent, delete when it must become absent, update when it
 /// differs, else nothing; `write` is only called when something changes.
-pub(crate) fn plan(before: Value, after: Value, write: impl FnOnce() -> Write) -> Planned {
+/// `others_stay`: the document keeps others' content once ours is gone (a
+/// tag set with others' keys), so emptying our slice updates it.
+pub(crate) fn plan(
+    before: Value,
+    after: Value,
+    others_stay: bool,
+    write: impl FnOnce() -> Write,
+) -> Planned {
     let action = if before == after {
         ChangeAction::NoOp
     } else if before.is_null() {
         ChangeAction::Create
-    } else if after.is_null() {
+    } else if after.is_null() && !others_stay {
         ChangeAction::Delete
     } else {
         ChangeAction::Update
@@ -42,15 +49,18 @@ mod tests {
         let on = json!({"status": "Enabled"});
         let off = json!({"status": "Suspended"});
         assert_eq!(
-            plan(Value::Null, on.clone(), write).action,
+            plan(Value::Null, on.clone(), false, write).action,
             ChangeAction::Create
         );
-        assert_eq!(plan(on.clone(), off, write).action, ChangeAction::Update);
         assert_eq!(
-            plan(on.clone(), Value::Null, write).action,
+            plan(on.clone(), off, false, write).action,
+            ChangeAction::Update
+        );
+        assert_eq!(
+            plan(on.clone(), Value::Null, false, write).action,
             ChangeAction::Delete
         );
-        let same = plan(on.clone(), on, write);
+        let same = plan(on.clone(), on, false, write);
         assert_eq!(same.action, ChangeAction::NoOp);
         assert_eq!(same.write, None);
     }

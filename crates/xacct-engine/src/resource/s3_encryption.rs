@@ -57,7 +57,7 @@ pub fn plan(
     let kept = observed
         .map(|rule| rule.blocked_encryption_types.clone())
         .unwrap_or_default();
-    let mut planned = bucket_setting::plan(slice(observed), slice(Some(desired)), || {
+    let mut planned = bucket_setting::plan(slice(observed), slice(Some(desired)), false, || {
         Write::PutBucketEncryption {
             bucket: bucket.to_string(),
             configuration: DefaultEncryption {

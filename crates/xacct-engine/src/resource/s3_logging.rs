@@ -57,7 +57,7 @@ pub fn plan(
     observed: Option<&LoggingTarget>,
 ) -> Planned {
     let key_format = observed.and_then(|target| target.key_format.clone());
-    bucket_setting::plan(slice(observed), slice(desired), || {
+    bucket_setting::plan(slice(observed), slice(desired), false, || {
         Write::PutBucketLogging {
             bucket: bucket.to_string(),
             target: desired.map(|target| LoggingTarget {

@@ -34,7 +34,7 @@ pub fn plan(
     } else {
         slice(Some(desired))
     };
-    bucket_setting::plan(before, after, || Write::PutPublicAccessBlock {
+    bucket_setting::plan(before, after, false, || Write::PutPublicAccessBlock {
         bucket: bucket.to_string(),
         configuration: desired,
     })

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use xacct_spec::{Bucket, Hardening, Spec};
 
 use crate::address::{Address, ResourceKind};
-use crate::change::{ChangeAction, Planned, Write};
+use crate::change::{Planned, Write};
 use crate::error::PlanError;
 use crate::resource::bucket_resource;
 use crate::resource::{bucket_setting, Desired, DesiredResource};
@@ -39,6 +39,10 @@ pub fn plan(
             None => merged.remove(key),
         };
     }
+    let foreign = observed
+        .keys()
+        .filter(|key| !desired.contains_key(*key))
+        .count();
     if merged.len() > Hardening::MAX_TAGS {
         return Err(PlanError::Invalid {
             address: address.clone(),
@@ -47,10 +51,7 @@ pub fn plan(
                  others); remove tags",
                 merged.len(),
                 Hardening::MAX_TAGS,
-                merged
-                    .keys()
-                    .filter(|key| !desired.contains_key(*key))
-                    .count()
+                foreign
             ),
         });
     }
@@ -66,27 +67,18 @@ pub fn plan(
         }
     };
     let bucket = address.name.clone();
-    let mut planned = bucket_setting::plan(managed(observed), managed(&merged), || {
-        if merged.is_empty() {
-            Write::DeleteBucketTagging { bucket }
-        } else {
-            Write::PutBucketTagging {
-                bucket,
-                tags: merged.clone(),
+    let others_stay = !merged.is_empty();
+    let mut planned =
+        bucket_setting::plan(managed(observed), managed(&merged), others_stay, || {
+            if others_stay {
+                Write::PutBucketTagging {
+                    bucket,
+                    tags: merged.clone(),
+                }
+            } else {
+                Write::DeleteBucketTagging { bucket }
             }
-        }
-    });
-    // Removing our last keys while others' stay rewrites the tag set: an
-    // update of the bucket's tags, not their deletion.
-    if matches!(planned.write, Some(Write::PutBucketTagging { .. }))
-        && planned.action == ChangeAction::Delete
-    {
-        planned.action = ChangeAction::Update;
-    }
-    let foreign = observed
-        .keys()
-        .filter(|key| !desired.contains_key(*key))
-        .count();
+        });
     if foreign > 0 {
         planned.notes.push(format!(
             "{foreign} tag{} of others kept unchanged",
@@ -99,6 +91,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::change::ChangeAction;
     use serde_json::json;
 
     fn address() -> Address {

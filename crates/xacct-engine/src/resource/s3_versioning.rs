@@ -38,7 +38,7 @@ pub fn plan(bucket: &str, enabled: bool, observed: Option<&str>) -> Planned {
     } else {
         slice(Some(wanted))
     };
-    bucket_setting::plan(before, after, || Write::PutBucketVersioning {
+    bucket_setting::plan(before, after, false, || Write::PutBucketVersioning {
         bucket: bucket.to_string(),
         status: wanted.to_string(),
     })
