@@ -6,9 +6,8 @@ mod support;
 
 use serde_json::Value;
 use support::{
-    topic_spec, TOPIC_ACTIONS,
     assert_converged, create_topic, deny_insecure_transport, spec_accounts, topic_policy_of,
-    Emulator, Workspace, CONTROL, DATA, REGION,
+    topic_spec, Emulator, Workspace, CONTROL, DATA, REGION, TOPIC_ACTIONS,
 };
 use xacct_policy::{PolicyDocument, Statement};
 

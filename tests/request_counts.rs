@@ -10,10 +10,10 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::types::NotificationConfiguration;
 use serde_json::json;
 use support::{
-    topic_spec, TOPIC_ACTIONS,
     allow_s3_publish, assert_converged, create_topic, create_trail, data_bucket,
     deny_insecure_transport, proxied_workspace, put_basic_selectors, put_notifications,
-    s3_basic_selector, spec_accounts, topic_notification, Emulator, CONTROL, DATA, REGION,
+    s3_basic_selector, spec_accounts, topic_notification, topic_spec, Emulator, CONTROL, DATA,
+    REGION, TOPIC_ACTIONS,
 };
 use xacct_fault_proxy::Stats;
 

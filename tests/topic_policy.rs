@@ -6,9 +6,8 @@ mod support;
 
 use serde_json::{json, Value};
 use support::{
-    topic_spec,
-    assert_converged, sids, sns_client, spec_accounts, statement_by_sid, topic_policy_of, Emulator,
-    Workspace, DATA, REGION,
+    assert_converged, sids, sns_client, spec_accounts, statement_by_sid, topic_policy_of,
+    topic_spec, Emulator, Workspace, DATA, REGION,
 };
 
 const TOPIC: &str = "quilt-events";
@@ -69,11 +68,7 @@ async fn world(grant_actions: &str) -> (Emulator, Workspace, Value) {
 }
 
 fn spec(grant_actions: &str) -> String {
-    format!(
-        "{}{}",
-        spec_accounts(),
-        topic_spec(TOPIC, grant_actions)
-    )
+    format!("{}{}", spec_accounts(), topic_spec(TOPIC, grant_actions))
 }
 
 fn foreign(policy: &Value) -> Vec<Value> {

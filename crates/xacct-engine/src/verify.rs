@@ -17,7 +17,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use xacct_policy::{Decision, Effect, PolicyDocument, Request};
-use xacct_spec::{Grant, ObjectOwnership, Spec, SseAlgorithm, TopicRef};
+use xacct_spec::{principal_account, Grant, ObjectOwnership, Spec, SseAlgorithm, TopicRef};
 
 use crate::address::{Address, ResourceKind};
 use crate::resource::cloudtrail_event_selectors::trail_name;
@@ -189,11 +189,6 @@ pub fn control_account(spec: &Spec, chosen: Option<&str>) -> Result<Control, Ver
             known: known(),
         }),
     }
-}
-
-/// The account id of an IAM principal ARN (`arn:aws:iam::<id>:...`).
-fn principal_account(principal: &str) -> Option<&str> {
-    principal.split(':').nth(4).filter(|id| !id.is_empty())
 }
 
 fn is_root(principal: &str) -> bool {

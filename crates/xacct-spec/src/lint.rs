@@ -7,6 +7,7 @@ use std::fmt;
 
 use crate::actions::{self, KnownAction};
 use crate::model::{Account, AccountAccess, Spec};
+use crate::names::principal_account;
 use crate::raw::Pos;
 
 /// A lint rule, by its stable id.
@@ -161,11 +162,6 @@ pub(crate) fn lint(spec: &Spec, grants: &[GrantSite], file: &str) -> Vec<Finding
         .collect()
 }
 
-/// The account id of an IAM ARN (`arn:aws:iam::<id>:...`).
-fn arn_account(arn: &str) -> Option<&str> {
-    arn.split(':').nth(4).filter(|id| !id.is_empty())
-}
-
 /// How a message names an account: `"control" (111111111111)` or the bare id.
 fn account_label(spec: &Spec, id: &str) -> String {
     match spec.accounts.values().find(|account| account.id == id) {
@@ -182,7 +178,7 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
     if !principal.arn.ends_with(":root") {
         return None;
     }
-    let id = arn_account(&principal.arn)?;
+    let id = principal_account(&principal.arn)?;
     Some(format!(
         "principal \"{}\" of {} grants the whole account {} (its root): any role or user \
          there that the account's own IAM policies allow. Name the roles that need access \
@@ -196,18 +192,17 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
 /// One finding per read-only account a grant reaches with more than reads.
 fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)> {
     // (account, the first principal of the grant in it)
-    let reached: Vec<(&Account, &PrincipalSite)> = spec
-        .accounts
-        .values()
-        .filter(|account| account.access == AccountAccess::ReadOnly)
-        .filter_map(|account| {
-            let principal = grant
-                .principals
-                .iter()
-                .find(|principal| arn_account(&principal.arn) == Some(account.id.as_str()))?;
-            Some((account, principal))
-        })
-        .collect();
+    let reached: Vec<(&Account, &PrincipalSite)> =
+        spec.accounts
+            .values()
+            .filter(|account| account.access == AccountAccess::ReadOnly)
+            .filter_map(|account| {
+                let principal = grant.principals.iter().find(|principal| {
+                    principal_account(&principal.arn) == Some(account.id.as_str())
+                })?;
+                Some((account, principal))
+            })
+            .collect();
     if reached.is_empty() {
         return Vec::new();
     }

@@ -175,12 +175,6 @@ impl SseAlgorithm {
             SseAlgorithm::KmsDsse => "aws:kms:dsse",
         }
     }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|algorithm| algorithm.as_str() == text)
-    }
 }
 
 /// A bucket's default encryption.

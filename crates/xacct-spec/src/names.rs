@@ -43,6 +43,12 @@ fn is_digits(value: &str, count: usize) -> bool {
 }
 
 /// An AWS account id: exactly 12 digits (leading zeros are significant).
+/// The account id of an IAM ARN (`arn:aws:iam::<id>:role/...`); `None`
+/// for what has none (a service principal, `*`).
+pub fn principal_account(arn: &str) -> Option<&str> {
+    arn.split(':').nth(4).filter(|id| !id.is_empty())
+}
+
 pub(crate) fn is_account_id(value: &str) -> bool {
     is_digits(value, 12)
 }

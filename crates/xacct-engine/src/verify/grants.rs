@@ -7,7 +7,9 @@ use xacct_policy::{Decision, Effect, PolicyDocument, Request};
 use xacct_spec::actions::{self, ResourceLevel};
 use xacct_spec::{Grant, QUILT_ACTIONS};
 
-use super::{is_root, principal_account, CheckResult, Status};
+use xacct_spec::principal_account;
+
+use super::{is_root, CheckResult, Status};
 
 /// Whether an S3 action applies to objects (`arn:aws:s3:::bucket/key`) rather
 /// than to the bucket (`arn:aws:s3:::bucket`): S3 ignores a grant of one on

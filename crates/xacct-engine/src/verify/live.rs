@@ -194,7 +194,7 @@ impl Verification {
                     .grants()
                     .iter()
                     .flat_map(|grant| grant.principals.iter().map(String::as_str))
-                    .filter(|p| super::principal_account(p) == Some(self.control.id.as_str()))
+                    .filter(|p| xacct_spec::principal_account(p) == Some(self.control.id.as_str()))
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect();

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    boolean, fields, quoted, string, with_value, wrong_type, Fields, KnownAccount, Problems,
+    boolean, fields, one_of, quoted, string, with_value, wrong_type, Fields, KnownAccount, Problems,
 };
 use crate::model::{Bucket, Encryption, Hardening, Logging, PublicAccessBlock, SseAlgorithm};
 use crate::raw::{Node, Pos, Value};
@@ -147,21 +147,12 @@ fn encryption(
     let algorithm = match settings.get("algorithm") {
         None if settings.get("kms_key").is_some() => SseAlgorithm::Kms,
         None => SseAlgorithm::Aes256,
-        Some(node) => {
-            let what = settings.what("algorithm");
-            let text = string(problems, node, &what)?;
-            let Some(algorithm) = SseAlgorithm::parse(text) else {
-                problems.add(
-                    node.pos,
-                    format!(
-                        "{} must be one of: AES256, aws:kms, aws:kms:dsse",
-                        with_value(&what, text)
-                    ),
-                );
-                return None;
-            };
-            algorithm
-        }
+        Some(node) => one_of(
+            problems,
+            node,
+            &settings.what("algorithm"),
+            &SseAlgorithm::ALL.map(|algorithm| (algorithm.as_str(), algorithm)),
+        )?,
     };
     let bucket_key = match settings.get("bucket_key") {
         None => algorithm == SseAlgorithm::Kms,
