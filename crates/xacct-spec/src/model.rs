@@ -5,6 +5,13 @@
 
 use std::collections::BTreeMap;
 
+/// Suffix of the statement xacct derives on a topic to let S3 publish to it
+/// (reserved: a grant may not use it).
+pub const S3_PUBLISH_SID_SUFFIX: &str = "S3Publish";
+/// Suffix of the statement xacct derives on a logging target bucket
+/// (reserved: a grant may not use it).
+pub const S3_ACCESS_LOGS_SID_SUFFIX: &str = "S3ServerAccessLogs";
+
 /// A validated deploy.yaml (version 1).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spec {

@@ -12,7 +12,8 @@ pub(crate) use hardening::{ENCRYPTION_KEYS, LOGGING_KEYS, PUBLIC_ACCESS_BLOCK_KE
 use crate::lint::{ActionSite, GrantSite, PrincipalSite};
 use crate::model::{
     Account, AccountAccess, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership,
-    ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef,
+    ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef, S3_ACCESS_LOGS_SID_SUFFIX,
+    S3_PUBLISH_SID_SUFFIX,
 };
 use crate::names;
 use crate::presets;
@@ -62,10 +63,6 @@ pub(crate) const CLOUDTRAIL_KEYS: &[&str] = &[
 
 /// The sid prefix when the spec does not set one.
 const DEFAULT_SID_PREFIX: &str = "Quilt";
-/// Suffix of the statement xacct derives on a topic to let S3 publish to it.
-const S3_PUBLISH_SID_SUFFIX: &str = "S3Publish";
-/// Suffix of the statement xacct derives on a logging target bucket.
-const S3_ACCESS_LOGS_SID_SUFFIX: &str = "S3ServerAccessLogs";
 
 /// Problems found so far, each with where it was written; and every grant
 /// that validated, with where its parts were written, for the lint pass.

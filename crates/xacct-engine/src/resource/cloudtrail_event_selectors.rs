@@ -135,7 +135,7 @@ pub const BASIC_VALUE_LIMIT: usize = 250;
 pub const ADVANCED_VALUE_LIMIT: usize = 500;
 
 /// The resource type of S3 object-level data events.
-const S3_OBJECT: &str = "AWS::S3::Object";
+pub(crate) const S3_OBJECT: &str = "AWS::S3::Object";
 /// The name AWS gives the management-events selector of a trail in advanced mode.
 const DEFAULT_ADVANCED_NAME: &str = "Management events selector";
 

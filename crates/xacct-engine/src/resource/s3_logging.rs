@@ -81,7 +81,7 @@ fn slice(target: Option<&LoggingTarget>) -> Value {
 
 /// The Sid of the derived statement on a logging target bucket.
 pub fn access_logs_sid(prefix: &str) -> String {
-    format!("{prefix}S3ServerAccessLogs")
+    format!("{prefix}{}", xacct_spec::S3_ACCESS_LOGS_SID_SUFFIX)
 }
 
 /// Lets the logging service put objects under the prefixes the spec's

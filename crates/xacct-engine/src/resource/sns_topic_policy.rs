@@ -19,7 +19,7 @@ pub const STATEMENT_LIMIT: usize = 100;
 
 /// The Sid of the derived statement letting S3 publish to the topic.
 pub fn publish_sid(prefix: &str) -> String {
-    format!("{prefix}S3Publish")
+    format!("{prefix}{}", xacct_spec::S3_PUBLISH_SID_SUFFIX)
 }
 
 /// `arn:<partition>:sns:<region>:<account id>:<name>`, or `None` when no

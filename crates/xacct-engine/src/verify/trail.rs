@@ -3,12 +3,10 @@
 //! selectors rather than by waiting for log files.
 
 use crate::resource::cloudtrail_event_selectors::{
-    AdvancedSelector, BasicSelector, EventSelectors,
+    AdvancedSelector, BasicSelector, EventSelectors, S3_OBJECT,
 };
 
 use super::{cause, CheckResult, Status, TrailVerification};
-
-const S3_OBJECT: &str = "AWS::S3::Object";
 
 /// How much of a bucket's object events a selector logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
