@@ -549,9 +549,12 @@ impl Verification {
                 bucket.arn.clone()
             }
         };
+        // Grants per control-account principal, for what Quilt needs: once
+        // per principal, over all the grants that name it.
+        let mut by_principal: BTreeMap<&str, Vec<&Grant>> = BTreeMap::new();
         for grant in bucket.grants() {
+            let actions = checked_actions(&grant.actions);
             for principal in &grant.principals {
-                let actions = checked_actions(&grant.actions);
                 let decisions = evaluate_all(document, principal, &actions, &resource_of);
                 results.extend(judge_grant(
                     subject,
@@ -560,13 +563,6 @@ impl Verification {
                     principal,
                     &decisions,
                 ));
-            }
-        }
-        // What Quilt needs, once per control-account principal, over all
-        // the grants that name it.
-        let mut by_principal: BTreeMap<&str, Vec<&Grant>> = BTreeMap::new();
-        for grant in bucket.grants() {
-            for principal in &grant.principals {
                 if principal_account(principal) == Some(self.control.id.as_str()) {
                     by_principal.entry(principal).or_default().push(grant);
                 }
@@ -610,8 +606,8 @@ impl Verification {
         };
         let resource_of = |_: &str| topic.arn.clone();
         for grant in &topic.grants {
+            let actions = checked_actions(&grant.actions);
             for principal in &grant.principals {
-                let actions = checked_actions(&grant.actions);
                 let decisions = evaluate_all(Some(&document), principal, &actions, &resource_of);
                 results.extend(judge_grant(
                     &subject,
