@@ -17,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use xacct_policy::{Decision, Effect, PolicyDocument, Request};
-use xacct_spec::{principal_account, Grant, ObjectOwnership, Spec, SseAlgorithm, TopicRef};
+use xacct_spec::{principal_account, Grant, ObjectOwnership, Spec, SseAlgorithm};
 
 use crate::address::{Address, ResourceKind};
 use crate::resource::cloudtrail_event_selectors::trail_name;
-use crate::resource::sns_topic_policy::topic_arn;
+use crate::resource::sns_topic_policy::{senders, topic_arn};
 use crate::resource::{bucket_arn, bucket_location, location, Location, Observed};
 
 pub use grants::{action_matches, is_object_action};
@@ -288,19 +288,7 @@ impl Verification {
             .filter_map(|topic| {
                 // A topic without a region is already a plan error; it has nothing to verify.
                 let arn = topic_arn(spec, topic)?;
-                let publishers = spec
-                    .buckets
-                    .values()
-                    .filter(|bucket| {
-                        bucket
-                            .notifications
-                            .as_ref()
-                            .and_then(|n| n.sns.as_ref())
-                            .is_some_and(|sns| match &sns.topic {
-                                TopicRef::Key(key) => *key == topic.key,
-                                TopicRef::Arn(target) => *target == arn,
-                            })
-                    })
+                let publishers = senders(spec, topic, &arn)
                     .map(|bucket| {
                         (
                             bucket_arn(spec, bucket),

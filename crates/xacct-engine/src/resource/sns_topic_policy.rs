@@ -73,23 +73,29 @@ fn grant_statement(grant: &Grant, topic_arn: &str) -> Option<Statement> {
     .ok()
 }
 
+/// The spec's buckets that send notifications to `topic` (named by its key
+/// or by its ARN).
+pub(crate) fn senders<'a>(
+    spec: &'a Spec,
+    topic: &'a SnsTopic,
+    topic_arn: &'a str,
+) -> impl Iterator<Item = &'a xacct_spec::Bucket> {
+    spec.buckets.values().filter(move |bucket| {
+        let Some(sns) = bucket.notifications.as_ref().and_then(|n| n.sns.as_ref()) else {
+            return false;
+        };
+        match &sns.topic {
+            TopicRef::Key(key) => *key == topic.key,
+            TopicRef::Arn(arn) => arn == topic_arn,
+        }
+    })
+}
+
 /// Lets `s3.amazonaws.com` publish, scoped to exactly the buckets that send
 /// notifications to this topic and to their accounts, so no other bucket (in
 /// any account) can use the grant.
 fn publish_statement(spec: &Spec, topic: &SnsTopic, topic_arn: &str) -> Option<Statement> {
-    let senders: Vec<&xacct_spec::Bucket> = spec
-        .buckets
-        .values()
-        .filter(|bucket| {
-            let Some(sns) = bucket.notifications.as_ref().and_then(|n| n.sns.as_ref()) else {
-                return false;
-            };
-            match &sns.topic {
-                TopicRef::Key(key) => *key == topic.key,
-                TopicRef::Arn(arn) => arn == topic_arn,
-            }
-        })
-        .collect();
+    let senders: Vec<&xacct_spec::Bucket> = senders(spec, topic, topic_arn).collect();
     if senders.is_empty() {
         return None;
     }
