@@ -16,6 +16,13 @@ use crate::document::{PolicyDocument, CURRENT_VERSION};
 use crate::statement::Statement;
 use pattern::Pattern;
 
+/// Whether an action pattern of a policy (`s3:Get*`, `s3:GetObject`) names
+/// `action`, as IAM matches actions: case-insensitively, `*` any run of
+/// characters, `?` one.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    Pattern::new(pattern, None).is_ok_and(|pattern| pattern.matches(action, true))
+}
+
 /// What is asked: "may `principal` do `action` on `resource`?"
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Request<'a> {
@@ -198,9 +205,10 @@ fn applies(
         None => Truth::False,
     };
     let (name, actions) = &elements.action;
-    let action = actions.iter().any(|action| {
-        Pattern::new(action, None).is_ok_and(|pattern| pattern.matches(request.action, true))
-    }) != (*name == "NotAction");
+    let action = actions
+        .iter()
+        .any(|action| action_matches(action, request.action))
+        != (*name == "NotAction");
     if principal == Truth::False || !action {
         return Truth::False;
     }

@@ -17,6 +17,6 @@ mod statement;
 
 pub use document::{InvalidPrincipal, PolicyDocument, CURRENT_VERSION, DEFAULT_VERSION};
 pub use error::PolicyError;
-pub use evaluate::{Decision, Effect, Request};
+pub use evaluate::{action_matches, Decision, Effect, Request};
 pub use merge::merge_owned;
 pub use statement::Statement;

@@ -284,10 +284,9 @@ pub fn is_wildcard(action: &str) -> bool {
 
 /// The known actions an action or wildcard pattern covers (case-insensitive).
 pub fn matching(pattern: &str) -> Vec<&'static KnownAction> {
-    let lower = pattern.to_ascii_lowercase();
     of_service(service_of(pattern))
         .iter()
-        .filter(|known| wildcard_match(&lower, &known.name.to_ascii_lowercase()))
+        .filter(|known| xacct_policy::action_matches(pattern, known.name))
         .collect()
 }
 
@@ -295,37 +294,6 @@ pub fn matching(pattern: &str) -> Vec<&'static KnownAction> {
 /// or Read action, or an SNS subscription action (see [`SNS_RECEIVE_ACTIONS`]).
 pub fn is_read_only_use(action: &KnownAction) -> bool {
     action.access.is_read() || SNS_RECEIVE_ACTIONS.contains(&action.name)
-}
-
-/// IAM's action matching: `*` matches any run of characters, `?` exactly one.
-pub fn wildcard_match(pattern: &str, text: &str) -> bool {
-    let (pattern, text): (Vec<char>, Vec<char>) =
-        (pattern.chars().collect(), text.chars().collect());
-    // Greedy matching with backtracking to the last `*`: linear in practice,
-    // never exponential.
-    let (mut p, mut t) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
-    while t < text.len() {
-        match pattern.get(p) {
-            Some('*') => {
-                star = Some((p, t));
-                p += 1;
-            }
-            Some(&c) if c == '?' || c == text[t] => {
-                p += 1;
-                t += 1;
-            }
-            _ => match star {
-                Some((star_p, star_t)) => {
-                    p = star_p + 1;
-                    t = star_t + 1;
-                    star = Some((star_p, star_t + 1));
-                }
-                None => return false,
-            },
-        }
-    }
-    pattern[p..].iter().all(|&c| c == '*')
 }
 
 /// The known action of the same service closest to `action` by edit distance
@@ -431,9 +399,9 @@ mod tests {
         );
         assert_eq!(names("s3:GetObject"), ["s3:GetObject"]);
         assert!(names("s3:Gett*").is_empty());
-        assert!(wildcard_match("a*b*c", "axxbyyc"));
-        assert!(!wildcard_match("a*b*c", "axxbyy"));
-        assert!(wildcard_match("**", ""));
+        assert!(xacct_policy::action_matches("a*b*c", "axxbyyc"));
+        assert!(!xacct_policy::action_matches("a*b*c", "axxbyy"));
+        assert!(xacct_policy::action_matches("**", ""));
     }
 
     #[test]

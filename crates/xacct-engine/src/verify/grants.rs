@@ -41,12 +41,7 @@ pub(super) fn checked_actions(actions: &[String]) -> Vec<&str> {
     checked
 }
 
-/// Whether an action pattern (`s3:Get*`, `s3:GetObject`) names `action`, as
-/// IAM matches actions: case-insensitively, `*` any run, `?` one character
-/// (the spec's matcher, which the lint uses too).
-pub fn action_matches(pattern: &str, action: &str) -> bool {
-    actions::wildcard_match(&pattern.to_ascii_lowercase(), &action.to_ascii_lowercase())
-}
+pub use xacct_policy::action_matches;
 
 /// The decision of `document` (`None`: no policy) for each action.
 pub(super) fn evaluate_all<'a>(
