@@ -66,51 +66,64 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
 pub(crate) struct LoadedSpec {
     pub spec: Spec,
     pub bytes: Vec<u8>,
-    /// Least-privilege lint findings (validate and plan print them).
-    pub findings: Vec<xacct_spec::Finding>,
 }
 
 pub(crate) fn load_spec(file: &Path) -> anyhow::Result<LoadedSpec> {
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read the spec {}", file.display()))?;
-    let linted = xacct_spec::load_str_linted(&text, &file.display().to_string())
+    let text = read_spec(file)?;
+    let spec = xacct_spec::load_str(&text, &file.display().to_string())
         .map_err(|error| anyhow::anyhow!("{error}"))?;
     Ok(LoadedSpec {
-        spec: linted.spec,
+        spec,
         bytes: text.into_bytes(),
-        findings: linted.findings,
     })
 }
 
-/// Prints lint reports on stderr, as warnings or, under `--strict`, as
-/// errors; under `--strict` any report is an error that names `what` and
+/// [`load_spec`] with its least-privilege lint findings (validate and plan
+/// print them; the other commands do not pay for the lint).
+pub(crate) fn load_linted_spec(
+    file: &Path,
+) -> anyhow::Result<(LoadedSpec, Vec<xacct_spec::Finding>)> {
+    let text = read_spec(file)?;
+    let linted = xacct_spec::load_str_linted(&text, &file.display().to_string())
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    let loaded = LoadedSpec {
+        spec: linted.spec,
+        bytes: text.into_bytes(),
+    };
+    Ok((loaded, linted.findings))
+}
+
+fn read_spec(file: &Path) -> anyhow::Result<String> {
+    std::fs::read_to_string(file)
+        .with_context(|| format!("cannot read the spec {}", file.display()))
+}
+
+/// Prints lint findings on stderr, as warnings or, under `--strict`, as
+/// errors; under `--strict` any finding is an error that names `what` and
 /// what was not done because of it.
-pub(crate) fn lint_gate(
-    reports: Vec<String>,
+pub(crate) fn lint_gate<T>(
+    findings: &[T],
+    report: fn(&T, xacct_spec::Severity) -> String,
     strict: bool,
     what: &str,
     consequence: &str,
 ) -> anyhow::Result<()> {
-    for report in &reports {
-        eprintln!("{report}");
-    }
-    if strict && !reports.is_empty() {
-        anyhow::bail!(
-            "{} lint finding{} in {what} (errors under --strict); {consequence}",
-            reports.len(),
-            if reports.len() == 1 { "" } else { "s" }
-        );
-    }
-    Ok(())
-}
-
-/// How lint findings are reported: `--strict` makes them errors.
-pub(crate) fn lint_severity(strict: bool) -> xacct_spec::Severity {
-    if strict {
+    let severity = if strict {
         xacct_spec::Severity::Error
     } else {
         xacct_spec::Severity::Warning
+    };
+    for finding in findings {
+        eprintln!("{}", report(finding, severity));
     }
+    if strict && !findings.is_empty() {
+        anyhow::bail!(
+            "{} lint finding{} in {what} (errors under --strict); {consequence}",
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(())
 }
 
 pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -130,19 +143,24 @@ pub(crate) struct LivePlan {
     pub spec_bytes: Vec<u8>,
     /// When the live state was read (RFC 3339, UTC).
     pub checked_at: String,
-    /// Lint findings in the live documents read (plan prints them).
+    /// Lint findings in the live documents read (only when asked: plan).
     pub document_findings: Vec<xacct_engine::DocumentFinding>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
 /// the way stops here, so nothing is ever applied from an incomplete plan.
 pub(crate) fn live_plan(args: &LiveArgs) -> anyhow::Result<LivePlan> {
-    live_plan_from(args, load_spec(&args.spec.file)?)
+    live_plan_from(args, load_spec(&args.spec.file)?, false)
 }
 
-/// [`live_plan`] from a spec already loaded (plan lints it before any AWS read).
-pub(crate) fn live_plan_from(args: &LiveArgs, loaded: LoadedSpec) -> anyhow::Result<LivePlan> {
-    let LoadedSpec { spec, bytes, .. } = loaded;
+/// [`live_plan`] from a spec already loaded (plan lints it before any AWS
+/// read); `lint_documents`: also lint the live documents read.
+pub(crate) fn live_plan_from(
+    args: &LiveArgs,
+    loaded: LoadedSpec,
+    lint_documents: bool,
+) -> anyhow::Result<LivePlan> {
+    let LoadedSpec { spec, bytes } = loaded;
     let desired = xacct_engine::desired(&spec).map_err(|errors| all("cannot plan", errors))?;
     let selection = xacct_engine::select(desired, &args.targets)
         .map_err(|errors| all("cannot select the targets", errors))?;
@@ -184,7 +202,11 @@ pub(crate) fn live_plan_from(args: &LiveArgs, loaded: LoadedSpec) -> anyhow::Res
         let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
         let plan = xacct_engine::plan(&options, &selection.resources, &observed)
             .map_err(|errors| all("cannot plan", errors))?;
-        let findings = xacct_engine::lint_observed(&spec.sid_prefix, &observed);
+        let findings = if lint_documents {
+            xacct_engine::lint_observed(&spec.sid_prefix, &observed)
+        } else {
+            Vec::new()
+        };
         anyhow::Ok((session, plan, findings))
     })?;
     Ok(LivePlan {

@@ -2,29 +2,23 @@ use anyhow::Context;
 use xacct_engine::render::{self, Style};
 use xacct_engine::PlanFile;
 
-use crate::commands::{lint_gate, lint_severity, live_plan_from, load_spec, Status};
+use crate::commands::{lint_gate, live_plan_from, load_linted_spec, Status};
 use crate::flags::{PlanArgs, PlanFormat};
 use crate::terminal;
 
 pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
-    let loaded = load_spec(&args.live.spec.file)?;
-    let severity = lint_severity(args.strict);
-    let spec_findings = loaded.findings.clone();
+    let (loaded, spec_findings) = load_linted_spec(&args.live.spec.file)?;
     lint_gate(
-        spec_findings
-            .iter()
-            .map(|finding| finding.report(severity))
-            .collect(),
+        &spec_findings,
+        xacct_spec::Finding::report,
         args.strict,
         &args.live.spec.file.display().to_string(),
         "nothing was read from AWS",
     )?;
-    let live = live_plan_from(&args.live, loaded)?;
+    let live = live_plan_from(&args.live, loaded, true)?;
     lint_gate(
-        live.document_findings
-            .iter()
-            .map(|finding| finding.report(severity))
-            .collect(),
+        &live.document_findings,
+        xacct_engine::DocumentFinding::report,
         args.strict,
         "the live bucket policies",
         "no plan was shown or saved, so none can be applied",

@@ -1,15 +1,11 @@
-use crate::commands::{lint_gate, lint_severity, load_spec, Status};
+use crate::commands::{lint_gate, load_linted_spec, Status};
 use crate::flags::ValidateArgs;
 
 pub fn exec(args: &ValidateArgs) -> anyhow::Result<Status> {
-    let loaded = load_spec(&args.spec.file)?;
-    let severity = lint_severity(args.strict);
+    let (loaded, findings) = load_linted_spec(&args.spec.file)?;
     lint_gate(
-        loaded
-            .findings
-            .iter()
-            .map(|finding| finding.report(severity))
-            .collect(),
+        &findings,
+        xacct_spec::Finding::report,
         args.strict,
         &args.spec.file.display().to_string(),
         "the spec is valid, but not least-privilege",
