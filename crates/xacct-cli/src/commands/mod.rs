@@ -10,6 +10,7 @@ mod show;
 mod validate;
 mod verify;
 
+use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::path::Path;
 use std::process::ExitCode;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use xacct_aws::{DocumentRef, Session};
-use xacct_engine::{Location, Plan, PlanOptions, Replanner};
+use xacct_engine::{Address, Location, Observed, Plan, PlanOptions, Replanner};
 use xacct_spec::Spec;
 
 use crate::flags::{Cli, Command, LiveArgs};
@@ -193,13 +194,7 @@ pub(crate) fn live_plan_from(
             .iter()
             .map(DocumentRef::of_resource)
             .collect();
-        let progress = terminal::Progress::new("reading live state");
-        let observed = xacct_aws::observe(&session, &documents, parallelism, &|step| {
-            progress.show(step.done, step.total, step.account)
-        })
-        .await;
-        progress.finish();
-        let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
+        let observed = read_live(&session, &documents, parallelism).await?;
         let plan = xacct_engine::plan(&options, &selection.resources, &observed)
             .map_err(|errors| all("cannot plan", errors))?;
         let findings = if lint_documents {
@@ -218,6 +213,22 @@ pub(crate) fn live_plan_from(
         checked_at,
         document_findings,
     })
+}
+
+/// Every document, read concurrently with a progress line on a terminal, or
+/// one error listing every read that failed.
+pub(crate) async fn read_live(
+    session: &Arc<Session>,
+    documents: &[DocumentRef],
+    parallelism: usize,
+) -> anyhow::Result<BTreeMap<Address, Observed>> {
+    let progress = terminal::Progress::new("reading live state");
+    let observed = xacct_aws::observe(session, documents, parallelism, &|step| {
+        progress.show(step.done, step.total, step.account)
+    })
+    .await;
+    progress.finish();
+    observed.map_err(|errors| all("cannot read the live state", errors))
 }
 
 /// A session for the accounts of `locations`, or one error listing every

@@ -1,7 +1,7 @@
 use xacct_aws::DocumentRef;
 use xacct_engine::verify::{self, Status as CheckStatus, Verification};
 
-use crate::commands::{all, connect_accounts, load_spec, runtime, Status};
+use crate::commands::{all, connect_accounts, load_spec, read_live, runtime, Status};
 use crate::flags::{Format, VerifyArgs};
 use crate::terminal;
 
@@ -38,13 +38,7 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
                 aws_id,
             })
             .collect();
-        let progress = terminal::Progress::new("reading live state");
-        let observed = xacct_aws::observe(&session, &documents, parallelism, &|step| {
-            progress.show(step.done, step.total, step.account)
-        })
-        .await;
-        progress.finish();
-        let observed = observed.map_err(|errors| all("cannot read the live state", errors))?;
+        let observed = read_live(&session, &documents, parallelism).await?;
         let mut results = verification.judge(&observed);
         if args.no_probes {
             return anyhow::Ok((results, false));
