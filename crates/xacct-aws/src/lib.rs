@@ -24,4 +24,4 @@ pub use error::Error;
 pub use observe::{observe, stale_changes, DocumentRef, Progress};
 pub use permissions::{Access, Operation, OPERATIONS};
 pub use session::Session;
-pub use verify::{probe, PROBE_PREFIX};
+pub use verify::probe;

@@ -98,33 +98,30 @@ impl Session {
             .ok_or_else(|| Error::NoRegion {
                 account: location.account.clone(),
             })?;
-        let key = (location.account.clone(), region.clone());
-        let region_name = region.clone();
-        let mut clients = self
-            .clients
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let clients = clients.entry(key).or_insert_with(|| {
-            let region = Region::new(region);
-            // A local emulator serves every bucket under one host name.
-            let path_style = config.endpoint_url().is_some();
-            let s3 = aws_sdk_s3::config::Builder::from(config)
-                .region(region.clone())
-                .force_path_style(path_style)
-                .build();
-            let sns = aws_sdk_sns::config::Builder::from(config)
-                .region(region.clone())
-                .build();
-            let cloudtrail = aws_sdk_cloudtrail::config::Builder::from(config)
-                .region(region)
-                .build();
-            Clients {
-                region: region_name,
-                s3: aws_sdk_s3::Client::from_conf(s3),
-                sns: aws_sdk_sns::Client::from_conf(sns),
-                cloudtrail: aws_sdk_cloudtrail::Client::from_conf(cloudtrail),
-            }
-        });
+        let mut clients = lock(&self.clients);
+        let clients = clients
+            .entry((location.account.clone(), region))
+            .or_insert_with_key(|(_, region_name)| {
+                let region = Region::new(region_name.clone());
+                // A local emulator serves every bucket under one host name.
+                let path_style = config.endpoint_url().is_some();
+                let s3 = aws_sdk_s3::config::Builder::from(config)
+                    .region(region.clone())
+                    .force_path_style(path_style)
+                    .build();
+                let sns = aws_sdk_sns::config::Builder::from(config)
+                    .region(region.clone())
+                    .build();
+                let cloudtrail = aws_sdk_cloudtrail::config::Builder::from(config)
+                    .region(region)
+                    .build();
+                Clients {
+                    region: region_name.clone(),
+                    s3: aws_sdk_s3::Client::from_conf(s3),
+                    sns: aws_sdk_sns::Client::from_conf(sns),
+                    cloudtrail: aws_sdk_cloudtrail::Client::from_conf(cloudtrail),
+                }
+            });
         Ok(clients.clone())
     }
 }
@@ -174,8 +171,9 @@ async fn connect_account(account: &Account) -> Result<(SdkConfig, String), Error
         account_id: account.id.clone(),
         message,
     };
-    let config = match &account.credentials {
-        Credentials::DefaultChain => base_loader(region).load().await,
+    // The principal the credentials act as, when the spec already says it.
+    let (config, known_caller) = match &account.credentials {
+        Credentials::DefaultChain => (base_loader(region).load().await, None),
         Credentials::Profile(profile) => {
             // The spec's profile wins over credentials in the environment, as
             // `--profile` does for the AWS CLI (the SDK's default chain would
@@ -189,11 +187,12 @@ async fn connect_account(account: &Account) -> Result<(SdkConfig, String), Error
                 .profile_name(profile)
                 .configure(&provider_config)
                 .build();
-            base_loader(region)
+            let config = base_loader(region)
                 .profile_name(profile)
                 .credentials_provider(credentials)
                 .load()
-                .await
+                .await;
+            (config, None)
         }
         Credentials::AssumeRole {
             role_arn,
@@ -223,12 +222,7 @@ async fn connect_account(account: &Account) -> Result<(SdkConfig, String), Error
                     credentials,
                 ))
                 .build();
-            if config.region().is_none() {
-                return Err(Error::NoRegion {
-                    account: account.name.clone(),
-                });
-            }
-            return Ok((config, role_arn.clone()));
+            (config, Some(role_arn.clone()))
         }
     };
     if config.region().is_none() {
@@ -236,7 +230,10 @@ async fn connect_account(account: &Account) -> Result<(SdkConfig, String), Error
             account: account.name.clone(),
         });
     }
-    let caller = verify_identity(account, &config).await?;
+    let caller = match known_caller {
+        Some(caller) => caller,
+        None => verify_identity(account, &config).await?,
+    };
     Ok((config, caller))
 }
 
@@ -254,11 +251,7 @@ impl ProvideCredentials for Prefetched {
     where
         Self: 'a,
     {
-        let first = self
-            .first
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .take();
+        let first = lock(&self.first).take();
         match first {
             Some(credentials) => future::ProvideCredentials::ready(Ok(credentials)),
             None => self.provider.provide_credentials(),
@@ -286,4 +279,12 @@ async fn verify_identity(account: &Account, config: &SdkConfig) -> Result<String
         });
     }
     Ok(identity.arn().unwrap_or_default().to_string())
+}
+
+/// A lock that a panicked holder does not poison: what it guards stays usable
+/// (a client cache, a prefetched credential, the verify ledger).
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }

@@ -24,14 +24,12 @@ use xacct_engine::verify::live::{
 use xacct_engine::Location;
 
 use crate::error::CallFailure;
-use crate::session::{Clients, Session};
+use crate::session::{lock, Clients, Session};
 
-/// Where test objects go: one recognisable prefix, so a leftover is easy to
-/// find (and a lifecycle rule could expire it).
-pub const PROBE_PREFIX: &str = ".xacct-verify/";
+use xacct_engine::verify::PROBE_PREFIX;
 
 /// A test object that may exist: recorded before it is written.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct TestObject {
     bucket: String,
     key: String,
@@ -42,10 +40,7 @@ struct TestObject {
 /// with the cleanup. One lock over all of it: once the cleanup has closed
 /// the ledger, no probe task (one still running on another worker after an
 /// interruption, say) can start a write the cleanup would not see.
-#[derive(Default)]
-struct Ledger {
-    state: Mutex<LedgerState>,
-}
+type Ledger = Mutex<LedgerState>;
 
 #[derive(Default)]
 struct LedgerState {
@@ -72,16 +67,10 @@ pub async fn probe(
         () = interrupt => true,
     };
     let leftovers = clean_up(session, &ledger).await;
-    let mut outcome = lock(&outcome).clone();
+    let mut outcome = std::mem::take(&mut *lock(&outcome));
     outcome.interrupted = interrupted;
     outcome.leftovers = leftovers;
     outcome
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 async fn run_all(
@@ -241,7 +230,7 @@ async fn put_test_object(
         .body(ByteStream::from(body.as_bytes().to_vec()));
     let (sender, receiver) = tokio::sync::oneshot::channel();
     {
-        let mut state = lock(&ledger.state);
+        let mut state = lock(ledger);
         if state.closed {
             return Err(ProbeFailure {
                 code: None,
@@ -389,7 +378,7 @@ async fn probe_trail(session: &Session, probe: &TrailProbe) -> Result<bool, Prob
 /// purge.
 async fn clean_up(session: &Session, ledger: &Ledger) -> Vec<Leftover> {
     let (writes, recorded) = {
-        let mut state = lock(&ledger.state);
+        let mut state = lock(ledger);
         state.closed = true;
         (
             std::mem::take(&mut state.writes),

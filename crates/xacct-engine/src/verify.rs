@@ -532,7 +532,8 @@ impl Verification {
         let mut results = Vec::new();
         let resource_of = |action: &str| {
             if is_object_action(action) {
-                format!("{}/{}", bucket.arn, PROBE_KEY_EXAMPLE)
+                // Any key would do (grants are on `bucket/*`): one under the probes' prefix.
+                format!("{}/{PROBE_PREFIX}probe", bucket.arn)
             } else {
                 bucket.arn.clone()
             }
@@ -656,9 +657,9 @@ impl Verification {
     }
 }
 
-/// The key the static checks ask about for object actions (any key would do:
-/// grants are on `bucket/*`); the live probe writes under the same prefix.
-pub const PROBE_KEY_EXAMPLE: &str = ".xacct-verify/probe";
+/// Where the live probes write their test objects: one recognisable prefix,
+/// so a leftover is easy to find (and a lifecycle rule could expire it).
+pub const PROBE_PREFIX: &str = ".xacct-verify/";
 
 fn judge_ownership(bucket: &BucketVerification, subject: &str, rule: Option<&str>) -> CheckResult {
     let enforced = ObjectOwnership::BucketOwnerEnforced.as_str();
