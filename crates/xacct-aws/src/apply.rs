@@ -155,26 +155,34 @@ async fn apply_one(
     let mut attempts = 0;
     loop {
         let current = read(session, address, location, &planned.aws_id).await?;
-        let change = match replanner.and_then(|r| r.replan(address, &current)) {
-            Some(replanned) => replanned.map_err(|error| Error::Replan {
-                address: address.clone(),
-                reason: error.to_string(),
-            })?,
-            None => {
-                let found = current.fingerprint();
-                let intended = planned
-                    .write
-                    .as_ref()
-                    .map(|write| write.expected().fingerprint());
-                if intended.as_ref() == Some(&found) {
-                    return Ok(());
+        let found = current.fingerprint();
+        let intended = planned
+            .write
+            .as_ref()
+            .map(|write| write.expected().fingerprint());
+        if intended.as_ref() == Some(&found) {
+            tracing::info!(%address, "as intended");
+            return Ok(());
+        }
+        // Planning is deterministic: a document still as planned from gives
+        // the planned change again, so only a changed one is planned anew.
+        let replanned;
+        let change = if found == planned.observed_fingerprint {
+            planned
+        } else {
+            match replanner.and_then(|r| r.replan(address, &current)) {
+                Some(result) => {
+                    replanned = result.map_err(|error| Error::Replan {
+                        address: address.clone(),
+                        reason: error.to_string(),
+                    })?;
+                    &replanned
                 }
-                if found != planned.observed_fingerprint {
+                None => {
                     return Err(Error::Stale {
                         address: address.clone(),
-                    });
+                    })
                 }
-                planned.clone()
             }
         };
         let Some(write) = &change.write else {
@@ -185,7 +193,7 @@ async fn apply_one(
             break;
         }
         attempts += 1;
-        match write_once(session, &change, write).await {
+        match write_once(session, change, write).await {
             // Verified by the next pass's re-read in a live apply.
             Ok(()) if replanner.is_some() => {}
             Ok(()) => return Ok(()),
