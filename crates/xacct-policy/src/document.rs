@@ -190,7 +190,6 @@ impl PolicyDocument {
                 };
                 statement
                     .aws_principals()
-                    .iter()
                     .filter(|value| !is_valid_aws_principal(value))
                     .map(move |value| InvalidPrincipal {
                         statement: label.clone(),

@@ -32,8 +32,6 @@ pub struct Statement {
     raw: Value,
     /// The validated elements, which evaluation reads.
     elements: Elements,
-    /// Values under `Principal.AWS` / `NotPrincipal.AWS`, as read.
-    aws_principals: Vec<String>,
     canonical: Value,
 }
 
@@ -67,17 +65,9 @@ impl Statement {
             _ => Err("must be an object".to_owned()),
         }
         .map_err(|reason| PolicyError::InvalidStatement { index, reason })?;
-        let aws_principals = elements
-            .principal
-            .iter()
-            .flat_map(|(_, kinds)| kinds.iter())
-            .filter(|(kind, _)| kind == "AWS")
-            .flat_map(|(_, values)| values.iter().cloned())
-            .collect();
         Ok(Statement {
             canonical: canonical::statement(&elements),
             elements,
-            aws_principals,
             raw: value,
         })
     }
@@ -115,8 +105,13 @@ impl Statement {
     }
 
     /// Values under `Principal.AWS` or `NotPrincipal.AWS`, as read.
-    pub(crate) fn aws_principals(&self) -> &[String] {
-        &self.aws_principals
+    pub(crate) fn aws_principals(&self) -> impl Iterator<Item = &String> {
+        self.elements
+            .principal
+            .iter()
+            .flat_map(|(_, kinds)| kinds.iter())
+            .filter(|(kind, _)| kind == "AWS")
+            .flat_map(|(_, values)| values.iter())
     }
 
     /// The validated elements (Effect, Principal, Action, ...), as read.
