@@ -203,7 +203,7 @@ impl PolicyDocument {
     /// every action on `bucket_arn` with no condition: a bucket policy holding
     /// one locks the owner's own roles out of the bucket, its policy included.
     pub fn lockout_statements(&self, owner_account_id: &str, bucket_arn: &str) -> Vec<String> {
-        let owner_root = format!("arn:aws:iam::{owner_account_id}:root");
+        let owner_root = canonical::aws_principal(owner_account_id);
         let strings = |value: &serde_json::Value| -> Vec<String> {
             value
                 .as_array()
