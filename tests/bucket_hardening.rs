@@ -7,14 +7,15 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{
     BucketLoggingStatus, BucketVersioningStatus, LoggingEnabled, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     Tag, Tagging, VersioningConfiguration,
 };
 use serde_json::json;
-use support::{assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA};
+use support::{
+    absent_on, assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA,
+};
 
 const KMS_KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -43,22 +44,18 @@ fn hardened_spec() -> String {
 
 /// The bucket's tag set; empty only when S3 says it has none.
 async fn tags_of(emu: &Emulator, bucket: &str) -> BTreeMap<String, String> {
-    match emu
+    let result = emu
         .s3(DATA)
         .await
         .get_bucket_tagging()
         .bucket(bucket)
         .send()
-        .await
-    {
-        Ok(output) => output
-            .tag_set()
-            .iter()
-            .map(|tag| (tag.key().to_string(), tag.value().to_string()))
-            .collect(),
-        Err(error) if error.code() == Some("NoSuchTagSet") => BTreeMap::new(),
-        Err(error) => panic!("get tags of {bucket}: {error:?}"),
-    }
+        .await;
+    absent_on(result, "NoSuchTagSet", &format!("get tags of {bucket}"))
+        .iter()
+        .flat_map(|output| output.tag_set())
+        .map(|tag| (tag.key().to_string(), tag.value().to_string()))
+        .collect()
 }
 
 async fn put_tags(emu: &Emulator, bucket: &str, tags: &[(&str, &str)]) {

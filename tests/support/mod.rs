@@ -303,15 +303,8 @@ impl Emulator {
         bucket: &str,
         ownership: Option<&str>,
     ) {
-        let s3 = self.s3(account).await;
-        s3.create_bucket()
-            .bucket(bucket)
-            .send()
+        self.create_bucket_in(account, bucket, REGION, ownership)
             .await
-            .unwrap_or_else(|e| panic!("create bucket {bucket} in {account}: {e:?}"));
-        if let Some(ownership) = ownership {
-            self.put_ownership(account, bucket, ownership).await;
-        }
     }
 
     pub async fn put_ownership(&self, account: &str, bucket: &str, ownership: &str) {
@@ -1082,43 +1075,42 @@ pub async fn put_ownership_with(s3: &aws_sdk_s3::Client, bucket: &str, ownership
 /// The bucket's Object Ownership read through `s3`, or None when it has no
 /// ownership controls.
 pub async fn ownership_with(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
-    match s3
+    let result = s3
         .get_bucket_ownership_controls()
         .bucket(bucket)
         .send()
-        .await
-    {
-        Ok(out) => out
-            .ownership_controls()
-            .and_then(|c| c.rules().first())
-            .map(|r| r.object_ownership().as_str().to_string()),
-        Err(e) => {
-            let code = e
-                .as_service_error()
-                .and_then(|s| aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string));
-            if code.as_deref() == Some("OwnershipControlsNotFoundError") {
-                None
-            } else {
-                panic!("get ownership of {bucket}: {e:?}")
-            }
-        }
-    }
+        .await;
+    absent_on(
+        result,
+        "OwnershipControlsNotFoundError",
+        &format!("get ownership of {bucket}"),
+    )?
+    .ownership_controls()
+    .and_then(|c| c.rules().first())
+    .map(|r| r.object_ownership().as_str().to_string())
 }
 
-/// The bucket policy text read through `s3`, or None on NoSuchBucketPolicy.
+/// The bucket's policy text; `None` when it has none.
 pub async fn bucket_policy_text_with(s3: &aws_sdk_s3::Client, bucket: &str) -> Option<String> {
-    match s3.get_bucket_policy().bucket(bucket).send().await {
-        Ok(out) => Some(out.policy().unwrap_or_default().to_string()),
-        Err(e) => {
-            let code = e
-                .as_service_error()
-                .and_then(|s| aws_sdk_s3::error::ProvideErrorMetadata::code(s).map(str::to_string));
-            if code.as_deref() == Some("NoSuchBucketPolicy") {
-                None
-            } else {
-                panic!("get bucket policy of {bucket}: {e:?}")
-            }
-        }
+    let result = s3.get_bucket_policy().bucket(bucket).send().await;
+    absent_on(
+        result,
+        "NoSuchBucketPolicy",
+        &format!("get bucket policy of {bucket}"),
+    )
+    .map(|out| out.policy().unwrap_or_default().to_string())
+}
+
+/// The answer of a read, `None` when AWS says the document is absent with
+/// `absent_code`; any other error fails the test, naming `what`.
+pub fn absent_on<T, E>(result: Result<T, E>, absent_code: &str, what: &str) -> Option<T>
+where
+    E: aws_sdk_s3::error::ProvideErrorMetadata + std::fmt::Debug,
+{
+    match result {
+        Ok(output) => Some(output),
+        Err(error) if error.code() == Some(absent_code) => None,
+        Err(error) => panic!("{what}: {error:?}"),
     }
 }
 
