@@ -122,7 +122,6 @@ class Proxy:
         first = first.split()[-1]
         self.endpoint = first if first.startswith("http") else f"http://{first}"
         self.endpoint = self.endpoint.rstrip("/")
-        self.has_endpoint = self.live_stats() is not None
 
     def live_stats(self):
         try:
@@ -203,9 +202,9 @@ def xacct_env(endpoint, workdir):
 class Runner:
     """Runs the three contenders against one endpoint and records each run."""
 
-    def __init__(self, args, workdir, spec, proxy_cmd, moto):
+    def __init__(self, args, workdir, spec, moto):
         self.args, self.workdir, self.spec = args, workdir, spec
-        self.proxy_cmd, self.moto = proxy_cmd, moto
+        self.moto = moto
 
     def cmd(self, who, endpoint, parallelism=None):
         if who == "xacct":
@@ -216,7 +215,7 @@ class Runner:
         return [PY, PEERS, who, endpoint, self.spec] + (["-w", "32"] if who == "pool" else [])
 
     def run(self, who, endpoint, proxy=None, parallelism=None):
-        before = proxy.live_stats() if proxy is not None and proxy.has_endpoint else None
+        before = proxy.live_stats() if proxy is not None else None
         moto_before = self.moto.cpu()
         proxy_before = proc_cpu(proxy.proc.pid) if proxy is not None else None
         env = xacct_env(endpoint, self.workdir)
@@ -239,17 +238,6 @@ class Runner:
             rec["ops"] = delta(proxy.live_stats() or {}, before)
         return rec
 
-    def counted(self, who, parallelism=None):
-        """One run through a proxy of its own: its request counters by operation."""
-        proxy = Proxy(self.proxy_cmd, self.moto.endpoint, self.args.latency_ms,
-                      os.path.join(self.workdir, f"stats-{who}.json"))
-        try:
-            rec = self.run(who, proxy.endpoint, parallelism=parallelism)
-        finally:
-            ops = proxy.stop()
-        rec["ops"] = ops or {}
-        return rec
-
 
 def bench_n(args, n, proxy_cmd, results):
     workdir = os.path.join(args.out_dir, f"n{n}")
@@ -267,7 +255,7 @@ def bench_n(args, n, proxy_cmd, results):
         if rc != 0:
             raise SystemExit(f"xacct apply exited {rc}; see {workdir}/apply.stderr")
         log(f"apply: {wall:.1f}s")
-        r = Runner(args, workdir, spec, proxy_cmd, moto)
+        r = Runner(args, workdir, spec, moto)
 
         # Directly against moto: the converged check, then the emulator's own
         # throughput (no added latency) for the same reads.
@@ -279,16 +267,10 @@ def bench_n(args, n, proxy_cmd, results):
             f"{w} {statistics.median(x['wall'] for x in v):.2f}s" for w, v in direct.items()))
 
         proxy = Proxy(proxy_cmd, moto.endpoint, args.latency_ms, os.path.join(workdir, "stats.json"))
-        log(f"proxy: {proxy.endpoint} (+{args.latency_ms} ms; live counters: {proxy.has_endpoint})")
+        log(f"proxy: {proxy.endpoint} (+{args.latency_ms} ms)")
         try:
-            counts = {}
-            if not proxy.has_endpoint:
-                for who in ("xacct", "pool", "seq"):
-                    counts[who] = r.counted(who)["ops"]
-            else:
-                # warm-up runs, also counted
-                for who in ("xacct", "pool"):
-                    counts[who] = r.run(who, proxy.endpoint, proxy)["ops"]
+            # warm-up runs, also counted
+            counts = {who: r.run(who, proxy.endpoint, proxy)["ops"] for who in ("xacct", "pool")}
             seq_reps = args.reps if n < 1000 else args.seq_reps_large
             runs = {"xacct": [], "seq": [], "pool": []}
             for rep in range(args.reps):
