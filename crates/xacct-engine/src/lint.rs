@@ -114,25 +114,26 @@ pub fn resource_mismatches(
             Some("Deny") => ("denies", "denies nothing: those requests are not blocked"),
             _ => ("allows", "grants nothing"),
         };
+        let finding = |message: String| DocumentFinding {
+            address: address.clone(),
+            sid: statement.sid().map(str::to_owned),
+            statement_index: index + 1,
+            rule: Rule::ResourceMismatch,
+            message,
+        };
         if !object_actions.is_empty() && !reaches_objects {
             let buckets = resources.join(", ");
             let objects: Vec<String> = resources.iter().map(|r| format!("{r}/*")).collect();
-            found.push(DocumentFinding {
-                address: address.clone(),
-                sid: statement.sid().map(str::to_owned),
-                statement_index: index + 1,
-                rule: Rule::ResourceMismatch,
-                message: format!(
-                    "statement {label} ({whose}) {} {} on {buckets} only, but {} on objects, \
+            found.push(finding(format!(
+                "statement {label} ({whose}) {} {} on {buckets} only, but {} on objects, \
                      so it {}. Add {} to its Resource, or drop the action{}",
-                    verb.0,
-                    object_actions.join(", "),
-                    acts(&object_actions),
-                    verb.1,
-                    objects.join(", "),
-                    plural(&object_actions)
-                ),
-            });
+                verb.0,
+                object_actions.join(", "),
+                acts(&object_actions),
+                verb.1,
+                objects.join(", "),
+                plural(&object_actions)
+            )));
         }
         if !bucket_actions.is_empty() && !reaches_bucket {
             let objects = resources.join(", ");
@@ -141,22 +142,16 @@ pub fn resource_mismatches(
                 .map(|r| r.split('/').next().unwrap_or(r).to_owned())
                 .collect();
             buckets.dedup();
-            found.push(DocumentFinding {
-                address: address.clone(),
-                sid: statement.sid().map(str::to_owned),
-                statement_index: index + 1,
-                rule: Rule::ResourceMismatch,
-                message: format!(
-                    "statement {label} ({whose}) {} {} on {objects} only, but {} on the bucket, \
+            found.push(finding(format!(
+                "statement {label} ({whose}) {} {} on {objects} only, but {} on the bucket, \
                      so it {}. Add {} to its Resource, or drop the action{}",
-                    verb.0,
-                    bucket_actions.join(", "),
-                    acts(&bucket_actions),
-                    verb.1,
-                    buckets.join(", "),
-                    plural(&bucket_actions)
-                ),
-            });
+                verb.0,
+                bucket_actions.join(", "),
+                acts(&bucket_actions),
+                verb.1,
+                buckets.join(", "),
+                plural(&bucket_actions)
+            )));
         }
     }
     found
