@@ -400,10 +400,7 @@ async fn clean_up(session: &Session, ledger: &Ledger) -> Vec<Leftover> {
             leftovers.push(Leftover {
                 bucket: object.bucket,
                 key: object.key,
-                message: match failure.code {
-                    Some(code) => format!("{code}: {}", failure.message),
-                    None => failure.message,
-                },
+                message: failure.text(),
             });
         }
     }

@@ -88,6 +88,17 @@ pub struct ProbeFailure {
     pub message: String,
 }
 
+impl ProbeFailure {
+    /// `Code: message`, as a check line shows it.
+    pub fn text(&self) -> String {
+        match &self.code {
+            Some(code) if self.message.is_empty() => code.clone(),
+            Some(code) => format!("{code}: {}", self.message),
+            None => self.message.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepOutcome {
     pub step: ProbeStep,
@@ -266,7 +277,7 @@ impl Verification {
                 Err(failure) => CheckResult::new(
                     Status::Fail,
                     &subject,
-                    format!("{check}: {}", failure_text(failure)),
+                    format!("{check}: {}", failure.text()),
                     Some(self.refusal_cause(
                         failure,
                         "the topic policy",
@@ -297,7 +308,7 @@ impl Verification {
                 Err(failure) => CheckResult::new(
                     Status::Fail,
                     &subject,
-                    format!("cannot read the trail's status: {}", failure_text(failure)),
+                    format!("cannot read the trail's status: {}", failure.text()),
                     None,
                 ),
             });
@@ -366,7 +377,7 @@ impl Verification {
         CheckResult::new(
             Status::Fail,
             subject,
-            format!("{check}: {}", failure_text(failure)),
+            format!("{check}: {}", failure.text()),
             Some(cause),
         )
     }
@@ -398,13 +409,5 @@ impl Verification {
             }
             _ => "see AWS's answer".to_string(),
         }
-    }
-}
-
-fn failure_text(failure: &ProbeFailure) -> String {
-    match &failure.code {
-        Some(code) if failure.message.is_empty() => code.clone(),
-        Some(code) => format!("{code}: {}", failure.message),
-        None => failure.message.clone(),
     }
 }
