@@ -203,18 +203,9 @@ pub enum Error {
         where_: String,
         code: String,
         message: String,
-    },
-    #[error(
-        "{address}: the live document changed since the plan was made; refusing to write over it. \
-         Run plan again"
-    )]
-    Stale { address: Address },
-    #[error("{address}: changed since it was planned, and cannot be planned again: {reason}")]
-    Replan { address: Address, reason: String },
-    #[error("{address}: not written, because {dependency}, which it depends on, was not written")]
-    Skipped {
-        address: Address,
-        dependency: Address,
+        /// The same call may succeed later (throttling, a 5xx, a timeout, a
+        /// dropped connection); for a write, its outcome is unknown.
+        transient: bool,
     },
 }
 
@@ -279,8 +270,21 @@ impl Error {
                 where_,
                 code: code.unwrap_or("no error code").to_string(),
                 message: failure.message,
+                transient: failure.transient,
             },
         }
+    }
+
+    /// Whether the same call may succeed later; for a write, whether it may
+    /// have landed although it failed.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::Call {
+                transient: true,
+                ..
+            }
+        )
     }
 
     /// AWS's error code, for machine-readable reports.
@@ -290,7 +294,7 @@ impl Error {
             Error::AccessDenied { .. } => Some("AccessDenied"),
             Error::WrongRegion { code, .. } => Some(code),
             Error::Call { code, .. } => Some(code),
-            _ => None,
+            Error::Credentials { .. } | Error::WrongAccount { .. } | Error::NoRegion { .. } => None,
         }
     }
 }

@@ -1,27 +1,18 @@
 //! The only crate that talks to AWS: per-account credentials and clients
-//! ([`Session`]), the concurrent [`observe`] phase, and [`apply`], which
-//! executes a plan. One module per resource kind holds its AWS calls.
+//! ([`Session`]), reading one document and making one write ([`read`],
+//! [`write`]), and verify's probes. One module per resource kind (in
+//! `kinds/`) holds its AWS calls; the reconcile loop around them lives in
+//! `xacct-reconcile`.
 
-mod apply;
-mod cloudtrail_event_selectors;
+mod document;
 mod error;
-mod observe;
+mod kinds;
 mod permissions;
-mod s3_bucket_notification;
-mod s3_bucket_policy;
-mod s3_encryption;
-mod s3_logging;
-mod s3_ownership_controls;
-mod s3_public_access_block;
-mod s3_tags;
-mod s3_versioning;
 mod session;
-mod sns_topic_policy;
 mod verify;
 
-pub use apply::{apply, Applied, WriteStatus};
+pub use document::{read, write, DocumentRef};
 pub use error::Error;
-pub use observe::{observe, stale_changes, DocumentRef, Progress};
-pub use permissions::{Access, Operation, OPERATIONS};
+pub use permissions::{operations, Access, Operation};
 pub use session::Session;
 pub use verify::probe;

@@ -1,6 +1,8 @@
 //! Every AWS operation xacct calls, with the IAM action that allows it: the
-//! source of `xacct permissions`, kept honest by a test that reads this
-//! crate's own calls.
+//! source of `xacct permissions`, kept honest by tests that read this
+//! crate's own calls, kind by kind from the registry.
+
+use crate::kinds::KIND_OPERATIONS;
 
 /// Whether an operation only reads (enough for `plan` and `drift`) or writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +23,7 @@ pub struct Operation {
     pub access: Access,
 }
 
-const fn op(api: &'static str, iam_action: &'static str, access: Access) -> Operation {
+pub(crate) const fn op(api: &'static str, iam_action: &'static str, access: Access) -> Operation {
     Operation {
         api,
         iam_action,
@@ -29,86 +31,16 @@ const fn op(api: &'static str, iam_action: &'static str, access: Access) -> Oper
     }
 }
 
-pub const OPERATIONS: &[Operation] = &[
+/// Made for every account: who am I, and the role to assume.
+const SESSION_OPERATIONS: &[Operation] = &[
     op("GetCallerIdentity", "sts:GetCallerIdentity", Access::Read),
     op("AssumeRole", "sts:AssumeRole", Access::Read),
-    op(
-        "GetBucketOwnershipControls",
-        "s3:GetBucketOwnershipControls",
-        Access::Read,
-    ),
-    op(
-        "PutBucketOwnershipControls",
-        "s3:PutBucketOwnershipControls",
-        Access::Write,
-    ),
-    op("GetBucketPolicy", "s3:GetBucketPolicy", Access::Read),
-    op("PutBucketPolicy", "s3:PutBucketPolicy", Access::Write),
-    op("DeleteBucketPolicy", "s3:DeleteBucketPolicy", Access::Write),
-    op(
-        "GetBucketNotificationConfiguration",
-        "s3:GetBucketNotification",
-        Access::Read,
-    ),
-    op(
-        "PutBucketNotificationConfiguration",
-        "s3:PutBucketNotification",
-        Access::Write,
-    ),
-    op("GetTopicAttributes", "sns:GetTopicAttributes", Access::Read),
-    op(
-        "SetTopicAttributes",
-        "sns:SetTopicAttributes",
-        Access::Write,
-    ),
-    op(
-        "GetEventSelectors",
-        "cloudtrail:GetEventSelectors",
-        Access::Read,
-    ),
-    op(
-        "PutEventSelectors",
-        "cloudtrail:PutEventSelectors",
-        Access::Write,
-    ),
-    op(
-        "GetPublicAccessBlock",
-        "s3:GetBucketPublicAccessBlock",
-        Access::Read,
-    ),
-    op(
-        "PutPublicAccessBlock",
-        "s3:PutBucketPublicAccessBlock",
-        Access::Write,
-    ),
-    op(
-        "GetBucketEncryption",
-        "s3:GetEncryptionConfiguration",
-        Access::Read,
-    ),
-    op(
-        "PutBucketEncryption",
-        "s3:PutEncryptionConfiguration",
-        Access::Write,
-    ),
-    op(
-        "GetBucketVersioning",
-        "s3:GetBucketVersioning",
-        Access::Read,
-    ),
-    op(
-        "PutBucketVersioning",
-        "s3:PutBucketVersioning",
-        Access::Write,
-    ),
-    op("GetBucketLogging", "s3:GetBucketLogging", Access::Read),
-    op("PutBucketLogging", "s3:PutBucketLogging", Access::Write),
-    op("GetBucketTagging", "s3:GetBucketTagging", Access::Read),
-    op("PutBucketTagging", "s3:PutBucketTagging", Access::Write),
-    op("DeleteBucketTagging", "s3:PutBucketTagging", Access::Write),
-    // xacct verify: the control account's probes, the owner's ownership
-    // check and cleanup (every version and delete marker of a test key,
-    // listed then deleted by version id), the trail's status.
+];
+
+/// `xacct verify`: the control account's probes, the owner's ownership
+/// check and cleanup (every version and delete marker of a test key, listed
+/// then deleted by version id), the trail's status.
+const VERIFY_OPERATIONS: &[Operation] = &[
     op("ListObjectsV2", "s3:ListBucket", Access::Verify),
     op(
         "ListObjectVersions",
@@ -127,54 +59,56 @@ pub const OPERATIONS: &[Operation] = &[
         "cloudtrail:GetTrailStatus",
         Access::Verify,
     ),
+    // The control account's probe of each topic it was granted.
+    op(
+        "GetTopicAttributes",
+        "sns:GetTopicAttributes",
+        Access::Verify,
+    ),
 ];
+
+/// Every AWS operation xacct may call: the session's, every registered
+/// kind's, and verify's.
+pub fn operations() -> impl Iterator<Item = &'static Operation> {
+    SESSION_OPERATIONS
+        .iter()
+        .chain(
+            KIND_OPERATIONS
+                .iter()
+                .flat_map(|(_, operations)| operations.iter()),
+        )
+        .chain(VERIFY_OPERATIONS)
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::KIND_SOURCES;
 
-    /// The SDK calls made by this crate's sources: `.get_bucket_policy()` ->
-    /// `GetBucketPolicy`. AssumeRole is made by aws-config's provider.
-    fn calls_in_sources() -> Vec<String> {
-        let sources = [
-            include_str!("session.rs"),
-            include_str!("s3_ownership_controls.rs"),
-            include_str!("s3_bucket_policy.rs"),
-            include_str!("s3_bucket_notification.rs"),
-            include_str!("sns_topic_policy.rs"),
-            include_str!("cloudtrail_event_selectors.rs"),
-            include_str!("s3_public_access_block.rs"),
-            include_str!("s3_encryption.rs"),
-            include_str!("s3_versioning.rs"),
-            include_str!("s3_logging.rs"),
-            include_str!("s3_tags.rs"),
-            include_str!("verify.rs"),
-        ];
+    /// The SDK calls made in `source`: `.get_bucket_policy()` ->
+    /// `GetBucketPolicy`.
+    fn calls_in(source: &str) -> Vec<String> {
         let verbs = ["get_", "put_", "delete_", "set_", "list_"];
         let mut calls = Vec::new();
-        for source in sources {
-            for (index, _) in source.match_indices('.') {
-                let rest = &source[index + 1..];
-                let name: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+        for (index, _) in source.match_indices('.') {
+            let rest = &source[index + 1..];
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_')
+                .collect();
+            let is_call = rest[name.len()..].starts_with("()");
+            if is_call && verbs.iter().any(|verb| name.starts_with(verb)) {
+                let api: String = name
+                    .split('_')
+                    .map(|word| {
+                        let mut chars = word.chars();
+                        chars
+                            .next()
+                            .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                            .unwrap_or_default()
+                    })
                     .collect();
-                let is_call = rest[name.len()..].starts_with("()");
-                if is_call && verbs.iter().any(|verb| name.starts_with(verb)) {
-                    let api: String = name
-                        .split('_')
-                        .map(|word| {
-                            let mut chars = word.chars();
-                            chars
-                                .next()
-                                .map(|first| {
-                                    first.to_ascii_uppercase().to_string() + chars.as_str()
-                                })
-                                .unwrap_or_default()
-                        })
-                        .collect();
-                    calls.push(api);
-                }
+                calls.push(api);
             }
         }
         calls.sort();
@@ -182,16 +116,63 @@ mod tests {
         calls
     }
 
-    #[test]
-    fn every_call_in_the_code_is_listed_and_nothing_else() {
-        let mut listed: Vec<String> = OPERATIONS
+    fn apis(operations: &[Operation]) -> Vec<String> {
+        let mut apis: Vec<String> = operations
             .iter()
-            .filter(|operation| operation.api != "AssumeRole")
             .map(|operation| operation.api.to_string())
+            // Made by aws-config's credential provider, not by our code.
+            .filter(|api| api != "AssumeRole")
             .collect();
-        listed.sort();
+        apis.sort();
         // One call can need several IAM actions (DeleteObject with a version id).
-        listed.dedup();
-        assert_eq!(calls_in_sources(), listed);
+        apis.dedup();
+        apis
+    }
+
+    #[test]
+    fn every_registered_kind_declares_exactly_the_calls_its_module_makes() {
+        assert_eq!(KIND_SOURCES.len(), KIND_OPERATIONS.len());
+        for ((kind, source), (declared_kind, operations)) in
+            KIND_SOURCES.iter().zip(KIND_OPERATIONS)
+        {
+            assert_eq!(kind, declared_kind);
+            assert_eq!(calls_in(source), apis(operations), "kind {kind}");
+            assert!(
+                operations
+                    .iter()
+                    .any(|operation| operation.access == Access::Read)
+                    && operations
+                        .iter()
+                        .any(|operation| operation.access == Access::Write),
+                "kind {kind} reads and writes"
+            );
+        }
+    }
+
+    #[test]
+    fn the_session_and_verify_declare_exactly_the_calls_they_make() {
+        assert_eq!(
+            calls_in(include_str!("session.rs")),
+            apis(SESSION_OPERATIONS)
+        );
+        assert_eq!(calls_in(include_str!("verify.rs")), apis(VERIFY_OPERATIONS));
+    }
+
+    #[test]
+    fn no_other_module_calls_aws() {
+        let modules = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))
+            .expect("src is readable");
+        for entry in modules {
+            let path = entry.expect("entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if path.is_dir() || ["session.rs", "verify.rs", "permissions.rs"].contains(&name) {
+                continue;
+            }
+            let source = std::fs::read_to_string(&path).expect("readable source");
+            assert_eq!(calls_in(&source), Vec::<String>::new(), "{name} calls AWS");
+        }
     }
 }

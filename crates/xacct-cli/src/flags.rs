@@ -55,6 +55,17 @@ pub enum Command {
     /// probes with the control account's credentials (a test object is
     /// written and always deleted). Exit 0 all checks pass, 1 otherwise.
     Verify(VerifyArgs),
+    /// Print a shell completion script: `source <(xacct completions bash)`.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff): `xacct man > /usr/local/share/man/man1/xacct.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -81,7 +92,7 @@ pub struct LiveArgs {
     pub spec: SpecArgs,
 
     /// How many AWS reads run at once (64: measured fastest without raising
-    /// memory much; see the README's benchmark).
+    /// memory much; see docs/benchmark.md).
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub parallelism: u16,
 

@@ -75,13 +75,13 @@ impl Progress {
         }
     }
 
-    pub fn show(&self, done: usize, total: usize, account: &str) {
+    pub fn show(&self, step: xacct_reconcile::Progress<'_>) {
         if self.enabled {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(
                 stderr,
-                "\r\x1b[2K{}: {done}/{total} (account {account})",
-                self.label
+                "\r\x1b[2K{}: {}/{} (account {})",
+                self.label, step.done, step.total, step.account
             );
             let _ = stderr.flush();
         }

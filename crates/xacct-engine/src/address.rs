@@ -3,53 +3,50 @@
 
 use std::fmt;
 
-/// The kinds of resource xacct manages. One variant per module of `resource/`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum ResourceKind {
-    S3OwnershipControls,
-    S3BucketPolicy,
-    SnsTopicPolicy,
-    S3BucketNotification,
-    CloudTrailEventSelectors,
-    S3PublicAccessBlock,
-    S3Encryption,
-    S3Versioning,
-    S3Logging,
-    S3Tags,
+use crate::kind::{DiffStyle, Kind};
+use crate::kinds;
+
+macro_rules! resource_kind {
+    ($($variant:ident: $module:ident,)*) => {
+        /// The kinds of resource xacct manages: one variant per line of the
+        /// registry ([`crate::kinds`]).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum ResourceKind {
+            $($variant,)*
+        }
+
+        impl ResourceKind {
+            pub const ALL: &'static [ResourceKind] = &[$(ResourceKind::$variant,)*];
+
+            /// The address prefix, as users type it in `--target`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::NAME,)*
+                }
+            }
+
+            /// Apply order: lower stages are written first.
+            pub fn stage(self) -> u8 {
+                match self {
+                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::STAGE,)*
+                }
+            }
+
+            /// How renderers show a change of this kind's slice.
+            pub fn diff_style(self) -> DiffStyle {
+                match self {
+                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::DIFF,)*
+                }
+            }
+        }
+    };
 }
 
+crate::for_each_kind!(resource_kind);
+
 impl ResourceKind {
-    pub const ALL: [ResourceKind; 10] = [
-        ResourceKind::S3OwnershipControls,
-        ResourceKind::S3BucketPolicy,
-        ResourceKind::SnsTopicPolicy,
-        ResourceKind::S3BucketNotification,
-        ResourceKind::CloudTrailEventSelectors,
-        ResourceKind::S3PublicAccessBlock,
-        ResourceKind::S3Encryption,
-        ResourceKind::S3Versioning,
-        ResourceKind::S3Logging,
-        ResourceKind::S3Tags,
-    ];
-
-    /// The address prefix, as users type it in `--target`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResourceKind::S3OwnershipControls => "s3_ownership_controls",
-            ResourceKind::S3BucketPolicy => "s3_bucket_policy",
-            ResourceKind::SnsTopicPolicy => "sns_topic_policy",
-            ResourceKind::S3BucketNotification => "s3_bucket_notification",
-            ResourceKind::CloudTrailEventSelectors => "cloudtrail_event_selectors",
-            ResourceKind::S3PublicAccessBlock => "s3_public_access_block",
-            ResourceKind::S3Encryption => "s3_encryption",
-            ResourceKind::S3Versioning => "s3_versioning",
-            ResourceKind::S3Logging => "s3_logging",
-            ResourceKind::S3Tags => "s3_tags",
-        }
-    }
-
     pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+        Self::ALL.iter().copied().find(|kind| kind.as_str() == text)
     }
 }
 

@@ -15,7 +15,7 @@ use xacct_spec::actions::{self, ResourceLevel};
 use xacct_spec::{Rule, Severity};
 
 use crate::address::{Address, ResourceKind};
-use crate::resource::Observed;
+use crate::kinds::Observed;
 
 /// One finding in a live document, named by address and statement.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub fn lint_observed(
         .iter()
         .filter(|(address, _)| address.kind == ResourceKind::S3BucketPolicy)
         .filter_map(|(address, observed)| match observed {
-            Observed::BucketPolicy(Some(text)) => PolicyDocument::parse(text)
+            Observed::S3BucketPolicy(Some(text)) => PolicyDocument::parse(text)
                 .ok()
                 .map(|document| resource_mismatches(address, sid_prefix, &document)),
             _ => None,
@@ -341,18 +341,18 @@ mod tests {
         )])
         .to_string();
         let mut observed = BTreeMap::new();
-        observed.insert(address(), Observed::BucketPolicy(Some(mismatch.clone())));
+        observed.insert(address(), Observed::S3BucketPolicy(Some(mismatch.clone())));
         observed.insert(
             Address::new(ResourceKind::S3BucketPolicy, "none"),
-            Observed::BucketPolicy(None),
+            Observed::S3BucketPolicy(None),
         );
         observed.insert(
             Address::new(ResourceKind::S3BucketPolicy, "broken"),
-            Observed::BucketPolicy(Some("not json".into())),
+            Observed::S3BucketPolicy(Some("not json".into())),
         );
         observed.insert(
             Address::new(ResourceKind::SnsTopicPolicy, "t"),
-            Observed::TopicPolicy(mismatch),
+            Observed::SnsTopicPolicy(mismatch),
         );
         let found = lint_observed("Quilt", &observed);
         assert_eq!(found.len(), 1, "{found:?}");

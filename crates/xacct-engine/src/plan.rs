@@ -6,32 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::address::{Address, ResourceKind};
-use crate::change::{ChangeAction, Planned, ResourceChange};
+use crate::change::ResourceChange;
 use crate::error::PlanError;
-use crate::resource::{
-    cloudtrail_event_selectors, s3_bucket_notification, s3_bucket_policy, s3_encryption,
-    s3_logging, s3_ownership_controls, s3_public_access_block, s3_tags, s3_versioning,
-    sns_topic_policy, Desired, DesiredResource, Observed,
-};
-
-/// How to plan: what xacct owns, and what the user allowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanOptions {
-    /// Statements, notification ids and selectors starting with this are ours.
-    pub sid_prefix: String,
-    /// Write a bucket policy even if it would deny the owner account
-    /// everything on the bucket (`--allow-lockout`).
-    pub allow_lockout: bool,
-}
-
-impl PlanOptions {
-    pub fn new(sid_prefix: &str) -> Self {
-        PlanOptions {
-            sid_prefix: sid_prefix.to_string(),
-            allow_lockout: false,
-        }
-    }
-}
+use crate::kind::{ChangeAction, PlanOptions};
+use crate::kinds::{plan_slice, DesiredResource, Observed};
 
 /// Every managed resource with what will happen to it, in apply order.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, Serialize)]
@@ -91,25 +69,15 @@ impl Plan {
     }
 }
 
-/// Dependency order: ownership and the other bucket settings -> bucket
-/// policies -> topic policies -> notifications and logging -> trail
-/// selectors; removals in reverse, so a topic's publish grant (or a log
-/// target's write grant) is added before what needs it (S3 validates the
-/// destination) and removed after it.
+/// Dependency order: each kind's stage (the bucket settings, then bucket
+/// policies, topic policies, notifications and logging, trail selectors);
+/// removals in reverse, so a topic's publish grant (or a log target's write
+/// grant) is added before what needs it (S3 validates the destination) and
+/// removed after it.
 fn stage(kind: ResourceKind, action: ChangeAction) -> u8 {
-    let order = match kind {
-        ResourceKind::S3OwnershipControls
-        | ResourceKind::S3PublicAccessBlock
-        | ResourceKind::S3Encryption
-        | ResourceKind::S3Versioning
-        | ResourceKind::S3Tags => 0,
-        ResourceKind::S3BucketPolicy => 1,
-        ResourceKind::SnsTopicPolicy => 2,
-        ResourceKind::S3BucketNotification | ResourceKind::S3Logging => 3,
-        ResourceKind::CloudTrailEventSelectors => 4,
-    };
+    let order = kind.stage();
     match action {
-        ChangeAction::Delete => 9 - order,
+        ChangeAction::Delete => u8::MAX - order,
         ChangeAction::Create | ChangeAction::Update | ChangeAction::NoOp => order,
     }
 }
@@ -165,7 +133,7 @@ pub fn plan_resource(
     resource: &DesiredResource,
     observed: &Observed,
 ) -> Result<ResourceChange, PlanError> {
-    let planned = plan_one(options, resource, observed)?;
+    let planned = plan_slice(options, resource, observed)?;
     Ok(ResourceChange {
         address: resource.address.clone(),
         location: resource.location.clone(),
@@ -213,75 +181,11 @@ impl Replanner {
     }
 }
 
-fn plan_one(
-    options: &PlanOptions,
-    resource: &DesiredResource,
-    observed: &Observed,
-) -> Result<Planned, PlanError> {
-    let address = &resource.address;
-    match (&resource.desired, observed) {
-        (Desired::OwnershipControls(wanted), Observed::OwnershipControls(found)) => Ok(
-            s3_ownership_controls::plan(&address.name, *wanted, found.as_deref()),
-        ),
-        (Desired::BucketPolicy(statements), Observed::BucketPolicy(found)) => {
-            s3_bucket_policy::plan(resource, options, statements, found.as_deref())
-        }
-        (Desired::TopicPolicy(statements), Observed::TopicPolicy(found)) => sns_topic_policy::plan(
-            address,
-            &options.sid_prefix,
-            statements,
-            found,
-            &resource.aws_id,
-            &resource.location.account_id,
-        ),
-        (Desired::BucketNotification(wanted), Observed::BucketNotification(found)) => {
-            s3_bucket_notification::plan(address, &options.sid_prefix, wanted, found)
-        }
-        (Desired::EventSelectors(wanted), Observed::EventSelectors(found)) => {
-            cloudtrail_event_selectors::plan(address, &options.sid_prefix, wanted, found)
-        }
-        (Desired::PublicAccessBlock(wanted), Observed::PublicAccessBlock(found)) => {
-            Ok(s3_public_access_block::plan(&address.name, *wanted, *found))
-        }
-        (Desired::Encryption(wanted), Observed::Encryption(found)) => {
-            Ok(s3_encryption::plan(&address.name, wanted, found.as_ref()))
-        }
-        (Desired::Versioning(wanted), Observed::Versioning(found)) => Ok(s3_versioning::plan(
-            &address.name,
-            *wanted,
-            found.as_deref(),
-        )),
-        (Desired::Logging(wanted), Observed::Logging(found)) => Ok(s3_logging::plan(
-            &address.name,
-            wanted.as_ref(),
-            found.as_ref(),
-        )),
-        (Desired::Tags(wanted), Observed::Tags(found)) => s3_tags::plan(address, wanted, found),
-        (
-            Desired::OwnershipControls(_)
-            | Desired::BucketPolicy(_)
-            | Desired::TopicPolicy(_)
-            | Desired::BucketNotification(_)
-            | Desired::EventSelectors(_)
-            | Desired::PublicAccessBlock(_)
-            | Desired::Encryption(_)
-            | Desired::Versioning(_)
-            | Desired::Logging(_)
-            | Desired::Tags(_),
-            other,
-        ) => Err(PlanError::KindMismatch {
-            address: address.clone(),
-            found: other.kind().to_string(),
-        }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::change::Write;
+    use crate::kinds::{desired, Write};
     use crate::plan_file::PlanFile;
-    use crate::resource::desired;
 
     /// A data bucket with every hardening setting, logging to `logs-bucket`,
     /// planned against a world where none of it exists yet.
@@ -299,12 +203,12 @@ mod tests {
             .iter()
             .map(|resource| {
                 let absent = match resource.address.kind {
-                    ResourceKind::S3PublicAccessBlock => Observed::PublicAccessBlock(None),
-                    ResourceKind::S3Encryption => Observed::Encryption(None),
-                    ResourceKind::S3Versioning => Observed::Versioning(None),
-                    ResourceKind::S3Logging => Observed::Logging(None),
-                    ResourceKind::S3Tags => Observed::Tags(BTreeMap::new()),
-                    ResourceKind::S3BucketPolicy => Observed::BucketPolicy(None),
+                    ResourceKind::S3PublicAccessBlock => Observed::S3PublicAccessBlock(None),
+                    ResourceKind::S3Encryption => Observed::S3Encryption(None),
+                    ResourceKind::S3Versioning => Observed::S3Versioning(None),
+                    ResourceKind::S3Logging => Observed::S3Logging(None),
+                    ResourceKind::S3Tags => Observed::S3Tags(BTreeMap::new()),
+                    ResourceKind::S3BucketPolicy => Observed::S3BucketPolicy(None),
                     other => panic!("unexpected {other}"),
                 };
                 (resource.address.clone(), absent)
@@ -379,5 +283,29 @@ mod tests {
                 "{operation} in {operations:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_kind_that_cannot_plan_is_an_error_naming_the_address() {
+        let spec = xacct_spec::load_str(
+            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
+             buckets:\n  data-bucket:\n    account: data\n    access: []\n",
+            "deploy.yaml",
+        )
+        .expect("valid spec");
+        let resources = desired(&spec).expect("desired");
+        let observed: BTreeMap<Address, Observed> = resources
+            .iter()
+            .map(|resource| {
+                let text = Some("{not json".to_string());
+                (resource.address.clone(), Observed::S3BucketPolicy(text))
+            })
+            .collect();
+        let errors = plan(&PlanOptions::new("Quilt"), &resources, &observed).unwrap_err();
+        let message = errors[0].to_string();
+        assert!(
+            message.starts_with("s3_bucket_policy.data-bucket: the live policy cannot be read"),
+            "{message}"
+        );
     }
 }

@@ -107,8 +107,11 @@ fn checksum(plan: &Plan) -> String {
 mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
-    use crate::change::{ChangeAction, ResourceChange, Write};
-    use crate::resource::Location;
+    use crate::change::ResourceChange;
+    use crate::kind::ChangeAction;
+    use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
+    use crate::kinds::Write;
+    use crate::location::Location;
     use serde_json::json;
 
     fn file() -> PlanFile {
@@ -125,10 +128,10 @@ mod tests {
                 action: ChangeAction::Create,
                 before: json!(null),
                 after: json!([{"Sid": "QuiltA"}]),
-                write: Some(Write::PutBucketPolicy {
+                write: Some(Write::S3BucketPolicy(BucketPolicyWrite::PutBucketPolicy {
                     bucket: "b".into(),
                     policy: r#"{"Version":"2012-10-17","Statement":[]}"#.into(),
-                }),
+                })),
                 notes: vec![],
                 observed_fingerprint: "abc".into(),
             }],

@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use crate::address::Address;
-use crate::resource::DesiredResource;
+use crate::kinds::DesiredResource;
 
 /// The resources a run is limited to.
 #[derive(Debug)]

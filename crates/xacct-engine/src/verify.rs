@@ -20,9 +20,10 @@ use xacct_policy::{Decision, Effect, PolicyDocument, Request};
 use xacct_spec::{principal_account, Grant, ObjectOwnership, Spec, SseAlgorithm};
 
 use crate::address::{Address, ResourceKind};
-use crate::resource::cloudtrail_event_selectors::trail_name;
-use crate::resource::sns_topic_policy::{senders, topic_arn};
-use crate::resource::{bucket_arn, bucket_location, location, Location, Observed};
+use crate::kinds::cloudtrail_event_selectors::trail_name;
+use crate::kinds::sns_topic_policy::{senders, topic_arn};
+use crate::kinds::Observed;
+use crate::location::{bucket_arn, bucket_location, location, Location};
 
 pub use grants::{action_matches, is_object_action};
 use grants::{checked_actions, describe_refusal, evaluate_all, judge_grant, judge_quilt_needs};
@@ -307,7 +308,7 @@ impl Verification {
             .collect();
         let trail = spec.cloudtrail.as_ref().and_then(|trail| {
             // The trail's location as planning resolves it (a trail ARN names its region).
-            let resource = crate::resource::cloudtrail_event_selectors::desired(spec)?;
+            let resource = crate::kinds::cloudtrail_event_selectors::desired(spec)?;
             Some(TrailVerification {
                 name: trail_name(&trail.trail).to_string(),
                 trail: trail.trail.clone(),
@@ -437,7 +438,7 @@ impl Verification {
         }
         if let Some(trail) = &self.trail {
             let address = Address::new(ResourceKind::CloudTrailEventSelectors, &trail.name);
-            if let Some(Observed::EventSelectors(selectors)) = observed.get(&address) {
+            if let Some(Observed::CloudTrailEventSelectors(selectors)) = observed.get(&address) {
                 results.extend(trail::judge_selectors(trail, selectors));
             }
         }
@@ -454,7 +455,7 @@ impl Verification {
         if bucket.shared() {
             results.extend(self.account_rule(&subject, &bucket.location, bucket.grants()));
             let address = Address::new(ResourceKind::S3BucketPolicy, &bucket.name);
-            if let Some(Observed::BucketPolicy(text)) = observed.get(&address) {
+            if let Some(Observed::S3BucketPolicy(text)) = observed.get(&address) {
                 match text.as_deref().map(PolicyDocument::parse).transpose() {
                     Ok(document) => results.extend(self.judge_bucket_policy(
                         bucket,
@@ -471,7 +472,7 @@ impl Verification {
             }
         }
         let address = Address::new(ResourceKind::S3OwnershipControls, &bucket.name);
-        if let Some(Observed::OwnershipControls(rule)) = observed.get(&address) {
+        if let Some(Observed::S3OwnershipControls(rule)) = observed.get(&address) {
             results.push(judge_ownership(bucket, &subject, rule.as_deref()));
         }
         results
@@ -578,7 +579,7 @@ impl Verification {
         let mut results = Vec::new();
         results.extend(self.account_rule(&subject, &topic.location, &topic.grants));
         let address = Address::new(ResourceKind::SnsTopicPolicy, &topic.key);
-        let Some(Observed::TopicPolicy(text)) = observed.get(&address) else {
+        let Some(Observed::SnsTopicPolicy(text)) = observed.get(&address) else {
             return results;
         };
         let document = match PolicyDocument::parse(text) {

@@ -1,18 +1,21 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use xacct_aws::{Applied, Session, WriteStatus};
 use xacct_engine::render::{self, Style};
-use xacct_engine::{plan_file, ChangeAction, Plan, Replanner};
+use xacct_engine::ChangeAction;
+use xacct_reconcile::{Applied, WriteStatus};
 
 use crate::commands::show::read_plan_file;
-use crate::commands::{all, connect, live_plan, load_spec, runtime, Status};
+use crate::commands::{plan_live, run_options, runtime, Status};
 use crate::flags::{ApplyArgs, Format};
 use crate::terminal;
 
+/// A live apply plans first and asks on a terminal; a document that changes
+/// before its write is planned again from its new content. A saved plan is
+/// applied exactly (see [`exec_saved`]).
 pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
-    if args.plan_file.is_some() {
-        return exec_saved(args);
+    if let Some(path) = &args.plan_file {
+        return exec_saved(args, path);
     }
     // Refuse before reading anything: an unattended run without
     // --auto-approve is a pipeline mistake, not a question to wait on.
@@ -22,7 +25,9 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
              pass --auto-approve to apply unattended (nothing was changed)"
         );
     }
-    let live = live_plan(&args.live)?;
+    let loaded = xacct_reconcile::load(&args.live.spec.file)?;
+    let runtime = runtime()?;
+    let live = runtime.block_on(plan_live(&loaded, &run_options(&args.live, false)))?;
     if args.format == Format::Text {
         terminal::print(&render::plan_text(&live.plan, Style { color }))?;
     }
@@ -33,68 +38,49 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         eprintln!("Apply cancelled; nothing was changed.");
         return Ok(Status::Error);
     }
-    execute(
-        &live.runtime,
-        &live.session,
-        &live.plan,
-        Some(live.replanner),
-        args,
-    )
+    let has_changes = live.plan.has_changes();
+    report(args, has_changes, |reporter| {
+        runtime.block_on(xacct_reconcile::apply_live(
+            &live,
+            usize::from(args.live.parallelism),
+            reporter,
+        ))
+    })
 }
 
 /// Applies a plan saved by `plan --out`, exactly: refused whole if the spec
-/// or any document it touches changed since it was made.
-fn exec_saved(args: &ApplyArgs) -> anyhow::Result<Status> {
-    let path = args
-        .plan_file
-        .as_deref()
-        .unwrap_or(std::path::Path::new(""));
+/// or any document it touches changed since it was made, and a document
+/// that changes under it is refused, never planned again.
+fn exec_saved(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Status> {
     let file = read_plan_file(path)?;
-    let loaded = load_spec(&args.live.spec.file)?;
-    if plan_file::digest(&loaded.bytes) != file.spec_digest {
-        anyhow::bail!(
-            "the plan file {} was made from another version of {} (the spec changed since); \
-             nothing was changed: run plan again",
-            path.display(),
-            args.live.spec.file.display()
-        );
-    }
-    let runtime = runtime()?;
+    let loaded = xacct_reconcile::load(&args.live.spec.file)?;
     let parallelism = usize::from(args.live.parallelism);
-    let session = runtime.block_on(async {
-        let session = connect(
-            &loaded.spec,
-            file.plan.pending().map(|change| &change.location),
-        )
-        .await?;
-        let stale = xacct_aws::stale_changes(&session, &file.plan, parallelism)
-            .await
-            .map_err(|errors| all("cannot re-read the live state", errors))?;
-        if !stale.is_empty() {
-            let names: Vec<String> = stale.iter().map(|address| address.to_string()).collect();
-            anyhow::bail!(
-                "the saved plan is stale: {} changed since it was made ({}); \
-                 nothing was changed: run plan again",
-                names.join(", "),
-                file.created_at
-            );
-        }
-        anyhow::Ok(session)
-    })?;
-    // A reviewed plan is applied exactly: a document that changes under it
-    // is refused, not planned again.
-    execute(&runtime, &session, &file.plan, None, args)
+    let runtime = runtime()?;
+    let session = runtime.block_on(xacct_reconcile::open_saved(
+        &loaded,
+        &file,
+        path,
+        parallelism,
+    ))?;
+    report(args, file.plan.has_changes(), |reporter| {
+        runtime.block_on(xacct_reconcile::apply_saved(
+            &session,
+            &file,
+            parallelism,
+            reporter,
+        ))
+    })
 }
 
-fn execute(
-    runtime: &tokio::runtime::Runtime,
-    session: &Arc<Session>,
-    plan: &Plan,
-    replanner: Option<Arc<Replanner>>,
+/// Runs `apply` with a reporter echoing each write (text), then renders the
+/// outcome; exit 1 when any write did not happen.
+fn report(
     args: &ApplyArgs,
+    has_changes: bool,
+    apply: impl FnOnce(Arc<dyn Fn(&Applied) + Send + Sync>) -> Vec<Applied>,
 ) -> anyhow::Result<Status> {
     let text = args.format == Format::Text;
-    if !plan.has_changes() {
+    if !has_changes {
         if !text {
             terminal::print(&format!("{:#}\n", report_json(&[])))?;
         }
@@ -103,19 +89,13 @@ fn execute(
     if text {
         terminal::print("\n")?;
     }
-    let report: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(move |applied: &Applied| {
+    let reporter: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(move |applied: &Applied| {
         if text {
             // Reporting must not stop the writes; a closed stdout only loses the echo.
             let _ = terminal::print(&format!("{}\n", outcome_line(applied)));
         }
     });
-    let results = runtime.block_on(xacct_aws::apply(
-        session,
-        plan,
-        usize::from(args.live.parallelism),
-        replanner,
-        report,
-    ));
+    let results = apply(reporter);
     let failed = results
         .iter()
         .filter(|applied| applied.outcome.is_err())
@@ -189,7 +169,7 @@ fn report_json(results: &[Applied]) -> serde_json::Value {
                 "action": applied.action.as_str(),
                 "operation": applied.operation,
                 "status": applied.status().as_str(),
-                "error_code": error.and_then(xacct_aws::Error::code),
+                "error_code": error.and_then(xacct_reconcile::WriteError::code),
                 "message": error.map(ToString::to_string),
             })
         })

@@ -1,13 +1,14 @@
 use xacct_engine::render::{self, Style};
 
-use crate::commands::{live_plan, Status};
+use crate::commands::{plan_live, run_options, runtime, Status};
 use crate::flags::{DriftArgs, Format};
 use crate::terminal;
 
 /// A plan that is only reported: drift never writes, so read-only
 /// credentials (`xacct permissions --mode drift`) are enough.
 pub fn exec(args: &DriftArgs, color: bool) -> anyhow::Result<Status> {
-    let live = live_plan(&args.live)?;
+    let loaded = xacct_reconcile::load(&args.live.spec.file)?;
+    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, false)))?;
     match args.format {
         Format::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
         Format::Json => terminal::print(&format!(

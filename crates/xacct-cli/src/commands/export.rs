@@ -4,7 +4,7 @@
 use anyhow::Context;
 use xacct_engine::export::cloudformation::{self, StackSelection};
 
-use crate::commands::{all, load_spec, Status};
+use crate::commands::Status;
 use crate::flags::{CloudFormationArgs, ExportFormat};
 
 pub fn exec(format: &ExportFormat) -> anyhow::Result<Status> {
@@ -14,8 +14,10 @@ pub fn exec(format: &ExportFormat) -> anyhow::Result<Status> {
 }
 
 fn exec_cloudformation(args: &CloudFormationArgs) -> anyhow::Result<Status> {
-    let spec = load_spec(&args.spec.file)?.spec;
-    let resources = xacct_engine::desired(&spec).map_err(|errors| all("cannot export", errors))?;
+    let spec = xacct_reconcile::load(&args.spec.file)?.spec;
+    let resources = xacct_engine::desired(&spec)
+        .map_err(|errors| xacct_reconcile::Problems::new("cannot export", errors))
+        .map_err(|problems| anyhow::anyhow!("{problems}"))?;
     let selection = StackSelection {
         account: args.account.clone(),
         region: args.region.clone(),

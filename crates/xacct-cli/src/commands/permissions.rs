@@ -1,5 +1,5 @@
 use serde_json::json;
-use xacct_aws::{Access, OPERATIONS};
+use xacct_aws::Access;
 
 use crate::commands::Status;
 use crate::flags::{PermissionsArgs, PermissionsMode};
@@ -21,8 +21,7 @@ pub fn exec(args: &PermissionsArgs) -> anyhow::Result<Status> {
         ("XacctSns", "sns:"),
         ("XacctCloudTrail", "cloudtrail:"),
     ] {
-        let mut actions: Vec<&str> = OPERATIONS
-            .iter()
+        let mut actions: Vec<&str> = xacct_aws::operations()
             .filter(|operation| {
                 wanted(operation.access) && operation.iam_action.starts_with(prefix)
             })

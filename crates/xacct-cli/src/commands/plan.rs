@@ -2,12 +2,12 @@ use anyhow::Context;
 use xacct_engine::render::{self, Style};
 use xacct_engine::PlanFile;
 
-use crate::commands::{lint_gate, live_plan_from, load_linted_spec, Status};
+use crate::commands::{lint_gate, plan_live, run_options, runtime, Status};
 use crate::flags::{PlanArgs, PlanFormat};
 use crate::terminal;
 
 pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
-    let (loaded, spec_findings) = load_linted_spec(&args.live.spec.file)?;
+    let (loaded, spec_findings) = xacct_reconcile::load_linted(&args.live.spec.file)?;
     lint_gate(
         &spec_findings,
         xacct_spec::Finding::report,
@@ -15,7 +15,7 @@ pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
         &args.live.spec.file.display().to_string(),
         "nothing was read from AWS",
     )?;
-    let live = live_plan_from(&args.live, loaded, true)?;
+    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true)))?;
     lint_gate(
         &live.document_findings,
         xacct_engine::DocumentFinding::report,
@@ -27,7 +27,7 @@ pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
         let file = PlanFile::new(
             live.plan.clone(),
             args.live.spec.file.display().to_string(),
-            &live.spec_bytes,
+            &loaded.bytes,
             env!("CARGO_PKG_VERSION").to_string(),
             live.checked_at.clone(),
         );

@@ -1,8 +1,8 @@
-use crate::commands::{lint_gate, load_linted_spec, Status};
+use crate::commands::{lint_gate, Status};
 use crate::flags::ValidateArgs;
 
 pub fn exec(args: &ValidateArgs) -> anyhow::Result<Status> {
-    let (loaded, findings) = load_linted_spec(&args.spec.file)?;
+    let (loaded, findings) = xacct_reconcile::load_linted(&args.spec.file)?;
     lint_gate(
         &findings,
         xacct_spec::Finding::report,

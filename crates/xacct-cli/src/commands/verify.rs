@@ -1,7 +1,8 @@
 use xacct_aws::DocumentRef;
 use xacct_engine::verify::{self, Status as CheckStatus, Verification};
+use xacct_reconcile::Problems;
 
-use crate::commands::{all, connect_accounts, load_spec, read_live, runtime, Status};
+use crate::commands::{runtime, Status};
 use crate::flags::{Format, VerifyArgs};
 use crate::terminal;
 
@@ -9,16 +10,18 @@ use crate::terminal;
 /// Ctrl-C: an interrupted run still deletes its test objects, reports what
 /// it found, and exits 130.
 pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
-    let spec = load_spec(&args.spec.file)?.spec;
+    let spec = xacct_reconcile::load(&args.spec.file)?.spec;
     let control = verify::control_account(&spec, args.control.as_deref())?;
     let mut verification = Verification::new(&spec, control);
     verification
         .retain_targets(&args.targets)
-        .map_err(|errors| all("cannot select the targets", errors))?;
+        .map_err(|errors| {
+            anyhow::anyhow!("{}", Problems::new("cannot select the targets", errors))
+        })?;
     let parallelism = usize::from(args.parallelism);
     let runtime = runtime()?;
     let (mut results, interrupted) = runtime.block_on(async {
-        let session = connect_accounts(
+        let session = xacct_reconcile::connect(
             &spec,
             verification
                 .accounts(!args.no_probes)
@@ -38,7 +41,13 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
                 aws_id,
             })
             .collect();
-        let observed = read_live(&session, &documents, parallelism).await?;
+        let progress = terminal::Progress::new("reading live state");
+        let observed = xacct_reconcile::read_live(&session, &documents, parallelism, &|step| {
+            progress.show(step)
+        })
+        .await;
+        progress.finish();
+        let observed = observed?;
         let mut results = verification.judge(&observed);
         if args.no_probes {
             return anyhow::Ok((results, false));

@@ -18,7 +18,7 @@ use xacct_policy::PolicyDocument;
 
 use crate::address::Address;
 use crate::export::yaml;
-use crate::resource::{Desired, DesiredResource};
+use crate::kinds::{Desired, DesiredResource};
 
 /// The `--account` / `--region` the user chose; `None`: any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -210,18 +210,11 @@ fn policies_by_stack(resources: &[DesiredResource]) -> BTreeMap<Stack, Vec<Polic
     let mut by_stack: BTreeMap<Stack, Vec<Policy<'_>>> = BTreeMap::new();
     for resource in resources {
         let (statements, kind) = match &resource.desired {
-            Desired::BucketPolicy(statements) => (statements, PolicyKind::Bucket),
-            Desired::TopicPolicy(statements) => (statements, PolicyKind::Topic),
+            Desired::S3BucketPolicy(statements) => (statements, PolicyKind::Bucket),
+            Desired::SnsTopicPolicy(statements) => (statements, PolicyKind::Topic),
             // Bucket settings are properties of AWS::S3::Bucket, which
             // CloudFormation can only set on buckets its stacks own.
-            Desired::OwnershipControls(_)
-            | Desired::BucketNotification(_)
-            | Desired::EventSelectors(_)
-            | Desired::PublicAccessBlock(_)
-            | Desired::Encryption(_)
-            | Desired::Versioning(_)
-            | Desired::Logging(_)
-            | Desired::Tags(_) => continue,
+            _ => continue,
         };
         let stack = Stack {
             account: resource.location.account.clone(),
@@ -385,7 +378,7 @@ mod tests {
     use serde_json::Value;
 
     use crate::address::ResourceKind;
-    use crate::resource::Location;
+    use crate::location::Location;
     use xacct_policy::Statement;
 
     const ACCOUNTS: &str = r#"version: 1
@@ -442,11 +435,10 @@ accounts:
             .iter()
             .find_map(
                 |resource| match (&resource.desired, resource.address.kind) {
-                    (Desired::BucketPolicy(statements) | Desired::TopicPolicy(statements), k)
-                        if k == kind =>
-                    {
-                        Some(statements)
-                    }
+                    (
+                        Desired::S3BucketPolicy(statements) | Desired::SnsTopicPolicy(statements),
+                        k,
+                    ) if k == kind => Some(statements),
                     _ => None,
                 },
             )
@@ -603,7 +595,7 @@ accounts:
             },
             aws_id: "odd".into(),
             depends_on: Vec::new(),
-            desired: Desired::BucketPolicy(vec![statement.clone()]),
+            desired: Desired::S3BucketPolicy(vec![statement.clone()]),
         };
         let value = parsed(&export(&[resource], &StackSelection::default()));
         assert_eq!(

@@ -72,8 +72,10 @@ fn resource_change(change: &ResourceChange) -> Value {
 mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
-    use crate::change::{ChangeAction, Write};
-    use crate::resource::Location;
+    use crate::kind::ChangeAction;
+    use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
+    use crate::kinds::Write;
+    use crate::location::Location;
 
     #[test]
     fn plan_json_has_the_documented_shape() {
@@ -90,7 +92,9 @@ mod tests {
                 action: ChangeAction::Delete,
                 before: json!([{"Sid": "QuiltA"}]),
                 after: Value::Null,
-                write: Some(Write::DeleteBucketPolicy { bucket: "b".into() }),
+                write: Some(Write::S3BucketPolicy(
+                    BucketPolicyWrite::DeleteBucketPolicy { bucket: "b".into() },
+                )),
                 notes: vec![],
                 observed_fingerprint: "x".into(),
             }],

@@ -4,8 +4,9 @@ use std::fmt::Write as _;
 
 use super::diff::{self, Line};
 use super::Style;
-use crate::address::ResourceKind;
-use crate::change::{ChangeAction, ResourceChange};
+use crate::change::ResourceChange;
+use crate::kind::ChangeAction;
+use crate::kind::DiffStyle;
 use crate::plan::Plan;
 
 pub fn plan_text(plan: &Plan, style: Style) -> String {
@@ -94,22 +95,9 @@ pub(super) fn changed_lines(change: &ResourceChange) -> Vec<String> {
 }
 
 pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
-    match change.address.kind {
-        ResourceKind::S3OwnershipControls
-        | ResourceKind::S3PublicAccessBlock
-        | ResourceKind::S3Encryption
-        | ResourceKind::S3Versioning
-        | ResourceKind::S3Logging
-        | ResourceKind::S3Tags => diff::fields(&change.before, &change.after),
-        ResourceKind::S3BucketPolicy | ResourceKind::SnsTopicPolicy => {
-            diff::keyed(&change.before, &change.after, "Sid", "statement")
-        }
-        ResourceKind::S3BucketNotification => {
-            diff::keyed(&change.before, &change.after, "Id", "notification")
-        }
-        ResourceKind::CloudTrailEventSelectors => {
-            diff::keyed(&change.before, &change.after, "Name", "selector")
-        }
+    match change.address.kind.diff_style() {
+        DiffStyle::Fields => diff::fields(&change.before, &change.after),
+        DiffStyle::Keyed { key, noun } => diff::keyed(&change.before, &change.after, key, noun),
     }
 }
 
@@ -167,9 +155,11 @@ impl Style {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::address::Address;
-    use crate::change::Write;
-    use crate::resource::Location;
+    use crate::address::{Address, ResourceKind};
+    use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
+    use crate::kinds::s3_ownership_controls::OwnershipWrite;
+    use crate::kinds::Write;
+    use crate::location::Location;
     use serde_json::json;
     use xacct_spec::ObjectOwnership;
 
@@ -192,10 +182,12 @@ pub(super) mod tests {
                     action: ChangeAction::Update,
                     before: json!({"object_ownership": "ObjectWriter"}),
                     after: json!({"object_ownership": "BucketOwnerEnforced"}),
-                    write: Some(Write::PutOwnershipControls {
-                        bucket: "data-bucket".into(),
-                        ownership: ObjectOwnership::BucketOwnerEnforced,
-                    }),
+                    write: Some(Write::S3OwnershipControls(
+                        OwnershipWrite::PutOwnershipControls {
+                            bucket: "data-bucket".into(),
+                            ownership: ObjectOwnership::BucketOwnerEnforced,
+                        },
+                    )),
                     notes: vec![],
                     observed_fingerprint: "f1".into(),
                 },
@@ -210,10 +202,10 @@ pub(super) mod tests {
                         {"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"]},
                         {"Sid": "QuiltRoles", "Effect": "Allow", "Action": "s3:ListBucket"}
                     ]),
-                    write: Some(Write::PutBucketPolicy {
+                    write: Some(Write::S3BucketPolicy(BucketPolicyWrite::PutBucketPolicy {
                         bucket: "data-bucket".into(),
                         policy: "{}".into(),
-                    }),
+                    })),
                     notes: vec!["1 statement of others kept unchanged".into()],
                     observed_fingerprint: "f2".into(),
                 },

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use xacct_spec::ObjectOwnership;
 
 use super::{cause, BucketVerification, CheckResult, Status, Verification};
-use crate::resource::Location;
+use crate::location::Location;
 
 /// One call of a bucket probe, in the order they run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -84,7 +84,7 @@ fn converged() -> BTreeMap<Address, Observed> {
     put(
         ResourceKind::S3BucketPolicy,
         "data-bucket",
-        Observed::BucketPolicy(Some(policy(&[allow(
+        Observed::S3BucketPolicy(Some(policy(&[allow(
             "QuiltCrossAccountAccess",
             "111111111111",
             &quilt,
@@ -94,7 +94,7 @@ fn converged() -> BTreeMap<Address, Observed> {
     put(
         ResourceKind::S3BucketPolicy,
         "narrow-bucket",
-        Observed::BucketPolicy(Some(policy(&[allow(
+        Observed::S3BucketPolicy(Some(policy(&[allow(
             "QuiltRoles",
             ROLE,
             &["s3:GetObject", "s3:ListBucket", "s3:PutObject"],
@@ -105,28 +105,26 @@ fn converged() -> BTreeMap<Address, Observed> {
         put(
             ResourceKind::S3OwnershipControls,
             bucket,
-            Observed::OwnershipControls(Some("BucketOwnerEnforced".into())),
+            Observed::S3OwnershipControls(Some("BucketOwnerEnforced".into())),
         );
     }
     put(
         ResourceKind::SnsTopicPolicy,
         "quilt-events",
-        Observed::TopicPolicy(topic_policy()),
+        Observed::SnsTopicPolicy(topic_policy()),
     );
     put(
         ResourceKind::CloudTrailEventSelectors,
         "quilt-trail",
-        Observed::EventSelectors(
-            crate::resource::cloudtrail_event_selectors::EventSelectors {
-                basic: vec![crate::resource::cloudtrail_event_selectors::BasicSelector {
+        Observed::CloudTrailEventSelectors(
+            crate::kinds::cloudtrail_event_selectors::EventSelectors {
+                basic: vec![crate::kinds::cloudtrail_event_selectors::BasicSelector {
                     read_write_type: "All".into(),
                     include_management_events: true,
-                    data_resources: vec![
-                        crate::resource::cloudtrail_event_selectors::DataResource {
-                            resource_type: "AWS::S3::Object".into(),
-                            values: vec!["arn:aws:s3:::data-bucket/".into()],
-                        },
-                    ],
+                    data_resources: vec![crate::kinds::cloudtrail_event_selectors::DataResource {
+                        resource_type: "AWS::S3::Object".into(),
+                        values: vec!["arn:aws:s3:::data-bucket/".into()],
+                    }],
                     exclude_management_event_sources: vec![],
                 }],
                 advanced: vec![],
@@ -179,7 +177,7 @@ fn a_live_grant_missing_put_object_fails_naming_the_action_and_principal() {
         .collect();
     observed.insert(
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
-        Observed::BucketPolicy(Some(policy(&[allow(
+        Observed::S3BucketPolicy(Some(policy(&[allow(
             "QuiltCrossAccountAccess",
             ROOT,
             &without_put,
@@ -210,7 +208,7 @@ fn an_explicit_deny_names_its_statement_and_a_tls_only_deny_passes() {
     ];
     observed.insert(
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
-        Observed::BucketPolicy(Some(policy(&statements))),
+        Observed::S3BucketPolicy(Some(policy(&statements))),
     );
     let results = verification().judge(&observed);
     let bucket: Vec<String> = lines(&results)
@@ -241,7 +239,7 @@ fn a_deny_on_an_undecidable_condition_is_a_warning_naming_it() {
     ];
     observed.insert(
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
-        Observed::BucketPolicy(Some(policy(&statements))),
+        Observed::S3BucketPolicy(Some(policy(&statements))),
     );
     let results = verification().judge(&observed);
     let warning = results
@@ -261,7 +259,7 @@ fn no_bucket_policy_fails_every_granted_action() {
     let mut observed = converged();
     observed.insert(
         Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
-        Observed::BucketPolicy(None),
+        Observed::S3BucketPolicy(None),
     );
     let results = verification().judge(&observed);
     let failure = results
@@ -299,11 +297,11 @@ fn ownership_not_enforced_fails_unless_the_spec_chose_otherwise() {
     let mut observed = converged();
     observed.insert(
         Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
-        Observed::OwnershipControls(Some("ObjectWriter".into())),
+        Observed::S3OwnershipControls(Some("ObjectWriter".into())),
     );
     observed.insert(
         Address::new(ResourceKind::S3OwnershipControls, "narrow-bucket"),
-        Observed::OwnershipControls(None),
+        Observed::S3OwnershipControls(None),
     );
     let results = verification().judge(&observed);
     let ownership: Vec<(Status, String)> = results
@@ -342,7 +340,7 @@ fn a_topic_policy_without_the_publish_statement_fails_the_publish_check() {
          "Action": ["sns:GetTopicAttributes", "sns:Subscribe"], "Resource": TOPIC}]});
     observed.insert(
         Address::new(ResourceKind::SnsTopicPolicy, "quilt-events"),
-        Observed::TopicPolicy(only_grant.to_string()),
+        Observed::SnsTopicPolicy(only_grant.to_string()),
     );
     let results = verification().judge(&observed);
     let publish = results
@@ -737,7 +735,7 @@ fn a_publish_statement_decided_only_by_the_live_request_is_a_warning() {
     ]});
     observed.insert(
         Address::new(ResourceKind::SnsTopicPolicy, "quilt-events"),
-        Observed::TopicPolicy(policy.to_string()),
+        Observed::SnsTopicPolicy(policy.to_string()),
     );
     let publish: Vec<String> = lines(&verification().judge(&observed))
         .into_iter()

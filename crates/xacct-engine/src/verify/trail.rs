@@ -2,7 +2,7 @@
 //! guide's "check CloudTrail is logging S3 data events", read from the
 //! selectors rather than by waiting for log files.
 
-use crate::resource::cloudtrail_event_selectors::{
+use crate::kinds::cloudtrail_event_selectors::{
     AdvancedSelector, BasicSelector, EventSelectors, S3_OBJECT,
 };
 
@@ -186,8 +186,8 @@ fn advanced_coverage(selector: &AdvancedSelector, bucket_prefix: &str) -> Covera
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::resource::cloudtrail_event_selectors::{DataResource, FieldSelector};
-    use crate::resource::Location;
+    use crate::kinds::cloudtrail_event_selectors::{DataResource, FieldSelector};
+    use crate::location::Location;
 
     fn trail() -> TrailVerification {
         TrailVerification {

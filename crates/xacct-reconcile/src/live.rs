@@ -1,0 +1,195 @@
+//! The reconcile pipeline over live state: spec -> desired -> selection ->
+//! connect -> observe -> plan, and the two ways a plan is applied.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use xacct_aws::{DocumentRef, Session};
+use xacct_engine::{Address, DocumentFinding, Observed, Plan, PlanFile, PlanOptions, Replanner};
+use xacct_spec::Spec;
+
+use crate::apply::{apply, Applied};
+use crate::error::Error;
+use crate::load::LoadedSpec;
+use crate::observe::{observe, stale_changes, Progress};
+
+/// What a live run is limited to and allowed to do.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How many AWS calls run at once.
+    pub parallelism: usize,
+    /// `--target`: addresses or names; empty: everything.
+    pub targets: Vec<String>,
+    /// `--allow-lockout`.
+    pub allow_lockout: bool,
+    /// Also lint the live documents read (plan does; drift and apply do not).
+    pub lint_documents: bool,
+}
+
+/// A plan made from live state, with what apply needs to execute it.
+pub struct LivePlan {
+    pub session: Arc<Session>,
+    pub plan: Plan,
+    /// Plans a resource again from a fresher document during apply.
+    pub replanner: Arc<Replanner>,
+    /// Resources not named by a target but needed by one.
+    pub pulled_in: Vec<Address>,
+    /// When the live state was read (RFC 3339, UTC).
+    pub checked_at: String,
+    /// Lint findings in the live documents read (only when asked).
+    pub document_findings: Vec<DocumentFinding>,
+}
+
+/// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
+/// the way stops here, so nothing is ever applied from an incomplete plan.
+pub async fn plan_live(
+    spec: &Spec,
+    options: &RunOptions,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<LivePlan, Error> {
+    let desired =
+        xacct_engine::desired(spec).map_err(|errors| Error::blocked("cannot plan", errors))?;
+    let selection = xacct_engine::select(desired, &options.targets)
+        .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
+    let plan_options = PlanOptions {
+        allow_lockout: options.allow_lockout,
+        ..PlanOptions::new(&spec.sid_prefix)
+    };
+    let checked_at = utc_now();
+    let session = connect(
+        spec,
+        selection
+            .resources
+            .iter()
+            .map(|resource| resource.location.account.as_str()),
+    )
+    .await?;
+    let documents: Vec<DocumentRef> = selection
+        .resources
+        .iter()
+        .map(DocumentRef::of_resource)
+        .collect();
+    let observed = read_live(&session, &documents, options.parallelism, progress).await?;
+    let plan = xacct_engine::plan(&plan_options, &selection.resources, &observed)
+        .map_err(|errors| Error::blocked("cannot plan", errors))?;
+    let document_findings = if options.lint_documents {
+        xacct_engine::lint_observed(&spec.sid_prefix, &observed)
+    } else {
+        Vec::new()
+    };
+    Ok(LivePlan {
+        session,
+        plan,
+        replanner: Arc::new(Replanner::new(&plan_options, &selection.resources)),
+        pulled_in: selection.pulled_in,
+        checked_at,
+        document_findings,
+    })
+}
+
+/// Applies a live plan: a document that changed since it was read is planned
+/// again from its new content, so concurrent runs owning different
+/// statements both end up in it.
+pub async fn apply_live(
+    live: &LivePlan,
+    parallelism: usize,
+    report: Arc<dyn Fn(&Applied) + Send + Sync>,
+) -> Vec<Applied> {
+    apply(
+        &live.session,
+        &live.plan,
+        parallelism,
+        Some(Arc::clone(&live.replanner)),
+        report,
+    )
+    .await
+}
+
+/// Checks a saved plan against today's spec and live state, and connects
+/// for it: refused whole, before any write, if the spec or any document it
+/// touches changed since it was made.
+pub async fn open_saved(
+    loaded: &LoadedSpec,
+    file: &PlanFile,
+    plan_path: &std::path::Path,
+    parallelism: usize,
+) -> Result<Arc<Session>, Error> {
+    if xacct_engine::plan_file::digest(&loaded.bytes) != file.spec_digest {
+        return Err(Error::SpecChanged {
+            plan_file: plan_path.to_path_buf(),
+            spec: loaded.path.clone(),
+        });
+    }
+    let session = connect(
+        &loaded.spec,
+        file.plan
+            .pending()
+            .map(|change| change.location.account.as_str()),
+    )
+    .await?;
+    let changed = stale_changes(&session, &file.plan, parallelism)
+        .await
+        .map_err(|errors| Error::blocked("cannot re-read the live state", errors))?;
+    if !changed.is_empty() {
+        return Err(Error::StalePlan {
+            changed,
+            created_at: file.created_at.clone(),
+        });
+    }
+    Ok(session)
+}
+
+/// Applies a saved, reviewed plan exactly: a document that changes under it
+/// is refused as stale, never planned again.
+pub async fn apply_saved(
+    session: &Arc<Session>,
+    file: &PlanFile,
+    parallelism: usize,
+    report: Arc<dyn Fn(&Applied) + Send + Sync>,
+) -> Vec<Applied> {
+    apply(session, &file.plan, parallelism, None, report).await
+}
+
+/// A session for the named accounts, or one error listing every account
+/// that could not be reached.
+pub async fn connect<'a>(
+    spec: &Spec,
+    accounts: impl IntoIterator<Item = &'a str>,
+) -> Result<Arc<Session>, Error> {
+    Session::connect(spec, accounts)
+        .await
+        .map(Arc::new)
+        .map_err(|errors| Error::blocked("cannot connect to AWS", errors))
+}
+
+/// Every document, read concurrently, or one error listing every read that
+/// failed.
+pub async fn read_live(
+    session: &Arc<Session>,
+    documents: &[DocumentRef],
+    parallelism: usize,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<BTreeMap<Address, Observed>, Error> {
+    observe(session, documents, parallelism, progress)
+        .await
+        .map_err(|errors| Error::blocked("cannot read the live state", errors))
+}
+
+/// The current time as RFC 3339 UTC, to the second (`2026-11-29T05:04:55Z`).
+pub fn utc_now() -> String {
+    let now = time::OffsetDateTime::now_utc();
+    let now = now.replace_nanosecond(0).unwrap_or(now);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_now_is_rfc3339_to_the_second() {
+        let now = super::utc_now();
+        assert_eq!(now.len(), 20, "{now}");
+        assert!(now.starts_with("20") && now.ends_with('Z'), "{now}");
+        assert_eq!(&now[10..11], "T");
+    }
+}

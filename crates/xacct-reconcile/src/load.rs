@@ -1,0 +1,48 @@
+//! Reading the spec: the first step of every command.
+
+use std::path::{Path, PathBuf};
+
+use xacct_spec::{Finding, Spec};
+
+use crate::error::Error;
+
+/// The spec, the exact bytes it was read from (saved plans record their
+/// digest) and where it was read.
+#[derive(Debug)]
+pub struct LoadedSpec {
+    pub spec: Spec,
+    pub bytes: Vec<u8>,
+    pub path: PathBuf,
+}
+
+/// Reads and validates the spec at `path`.
+pub fn load(path: &Path) -> Result<LoadedSpec, Error> {
+    let text = read(path)?;
+    let spec = xacct_spec::load_str(&text, &path.display().to_string()).map_err(Error::Spec)?;
+    Ok(LoadedSpec {
+        spec,
+        bytes: text.into_bytes(),
+        path: path.to_path_buf(),
+    })
+}
+
+/// [`load`] with the spec's least-privilege lint findings (validate and plan
+/// report them; the other commands do not pay for the lint).
+pub fn load_linted(path: &Path) -> Result<(LoadedSpec, Vec<Finding>), Error> {
+    let text = read(path)?;
+    let linted =
+        xacct_spec::load_str_linted(&text, &path.display().to_string()).map_err(Error::Spec)?;
+    let loaded = LoadedSpec {
+        spec: linted.spec,
+        bytes: text.into_bytes(),
+        path: path.to_path_buf(),
+    };
+    Ok((loaded, linted.findings))
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    std::fs::read_to_string(path).map_err(|source| Error::ReadSpec {
+        path: path.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,91 @@
+//! The observe phase: every managed document read once, concurrently, under
+//! one global bound.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+use xacct_aws::{DocumentRef, Session};
+use xacct_engine::{Address, Observed, Plan, ResourceChange};
+
+/// How far the reads are, for a progress line.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    /// The account of the document just read.
+    pub account: &'a str,
+}
+
+/// Reads every document, at most `parallelism` at once, calling `progress`
+/// after each. All failures are returned together, so one run shows every
+/// missing bucket or denied read.
+pub async fn observe(
+    session: &Arc<Session>,
+    documents: &[DocumentRef],
+    parallelism: usize,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> Result<BTreeMap<Address, Observed>, Vec<xacct_aws::Error>> {
+    let permits = Arc::new(Semaphore::new(parallelism.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for document in documents {
+        let session = Arc::clone(session);
+        let permits = Arc::clone(&permits);
+        let document = document.clone();
+        tasks.spawn(async move {
+            let _permit = permits.acquire_owned().await;
+            let observed = xacct_aws::read(&session, &document).await;
+            (document, observed)
+        });
+    }
+    let total = documents.len();
+    let mut observed = BTreeMap::new();
+    let mut errors = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok((document, result)) => {
+                progress(Progress {
+                    done: observed.len() + errors.len() + 1,
+                    total,
+                    account: &document.location.account,
+                });
+                match result {
+                    Ok(found) => {
+                        observed.insert(document.address, found);
+                    }
+                    Err(error) => errors.push(error),
+                }
+            }
+            Err(panic) => std::panic::resume_unwind(panic.into_panic()),
+        }
+    }
+    if errors.is_empty() {
+        Ok(observed)
+    } else {
+        errors.sort_by_key(|error| error.to_string());
+        Err(errors)
+    }
+}
+
+/// The addresses of `plan`'s pending changes whose document is no longer
+/// what the change was computed from (re-read now, concurrently). A saved
+/// plan is checked whole with this before its first write, so it is applied
+/// entirely or not at all; apply still re-reads each document just before
+/// writing it, which closes the window between the two.
+pub async fn stale_changes(
+    session: &Arc<Session>,
+    plan: &Plan,
+    parallelism: usize,
+) -> Result<Vec<Address>, Vec<xacct_aws::Error>> {
+    let pending: Vec<&ResourceChange> = plan.pending().collect();
+    let documents: Vec<DocumentRef> = pending.iter().map(|c| DocumentRef::of_change(c)).collect();
+    let observed = observe(session, &documents, parallelism, &|_| {}).await?;
+    Ok(pending
+        .into_iter()
+        .filter(|change| {
+            observed.get(&change.address).map(Observed::fingerprint)
+                != Some(change.observed_fingerprint.clone())
+        })
+        .map(|change| change.address.clone())
+        .collect())
+}
