@@ -3,7 +3,7 @@
 //! real `xacct` binary with an environment sealed off from the developer's own
 //! AWS configuration.
 //!
-//! Each test file does `mod support;` and uses a subset of this module.
+//! `main.rs` declares it once; each test module uses a subset of it.
 #![allow(dead_code)]
 
 use std::collections::HashMap;
