@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: emulator setup, formatting, lints, all tests.
-# End-to-end tests (tests/ at the workspace root) start their own moto_server
+# End-to-end tests (tests/e2e/, one test binary) start their own moto_server
 # per test on a free port (tests/emulator/moto_server.py: moto plus patches);
 # XACCT_MOTO_PYTHON is the virtualenv python that runs it.
 set -euo pipefail

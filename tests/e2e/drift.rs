@@ -1,13 +1,11 @@
 //! Out-of-band changes: `drift` detects them (exit 2, naming the address and
 //! what changed) and `apply` repairs them.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
-    actions, assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets,
+use crate::support::{
+    self, actions, assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets,
     statement_by_sid, statements, Emulator, Workspace, DATA,
 };
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn out_of_band_change_is_detected_by_drift_and_repaired_by_apply() {

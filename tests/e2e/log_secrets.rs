@@ -1,9 +1,7 @@
 //! Credentials never reach the logs, at any verbosity: not the base secret
 //! key, not the assumed roles' secret keys or session tokens.
 
-mod support;
-
-use support::{assert_converged, data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
+use crate::support::{assert_converged, data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 /// Every session token moto hands out starts with this.
 const MOTO_SESSION_TOKEN_PREFIX: &str = "FQoGZXIvYXdzE";

@@ -1,8 +1,6 @@
 //! `--target` limits what is read and written to the named resources.
 
-mod support;
-
-use support::{data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
+use crate::support::{self, data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 /// Requests moto served since `from` (its request log, one line each). moto
 /// logs a request just after answering it, so wait until the log stops growing.

@@ -1,9 +1,7 @@
 //! The harness on its own: a private moto_server, two accounts by STS
 //! assume-role, and a bucket created the way AWS creates it today.
 
-mod support;
-
-use support::{Emulator, CONTROL, DATA};
+use crate::support::{self, Emulator, CONTROL, DATA};
 
 #[tokio::test]
 async fn emulator_gives_two_accounts_and_aws_like_buckets() {

@@ -7,18 +7,16 @@
 //! retries run out, the error names the address and the AWS error code and
 //! nothing is written.
 
-mod support;
-
+use crate::support::{
+    self, allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail,
+    data_bucket, deny_insecure_transport, get_notifications, other_team_basic_selectors,
+    proxied_workspace, put_basic_selectors, put_notifications, sns_client, spec_accounts,
+    statement_by_sid, statements, topic_notification, topic_policy_of, topic_spec, Emulator, Run,
+    Workspace, CONTROL, DATA, REGION, TOPIC_ACTIONS,
+};
 use aws_sdk_cloudtrail::types::{DataResource, EventSelector};
 use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
 use serde_json::{json, Value};
-use support::{
-    allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail, data_bucket,
-    deny_insecure_transport, get_notifications, other_team_basic_selectors, proxied_workspace,
-    put_basic_selectors, put_notifications, sns_client, spec_accounts, statement_by_sid,
-    statements, topic_notification, topic_policy_of, topic_spec, Emulator, Run, Workspace, CONTROL,
-    DATA, REGION, TOPIC_ACTIONS,
-};
 use xacct_fault_proxy::{FaultProxy, FaultRates};
 
 const BUCKETS: usize = 6;

@@ -2,13 +2,11 @@
 //! publish statement merged beside AWS's default statement and other people's,
 //! compared by meaning, never deleting the policy.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     assert_converged, sids, sns_client, spec_accounts, statement_by_sid, topic_policy_of,
     topic_spec, Emulator, Workspace, DATA, REGION,
 };
+use serde_json::{json, Value};
 
 const TOPIC: &str = "quilt-events";
 

@@ -4,12 +4,10 @@
 //! errors. Spec-only cases run with no emulator (the endpoint is a closed
 //! port, so any AWS call would fail); the live-document case runs on moto.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     assert_converged, sids, spec_accounts, workspace_root, Emulator, Run, Workspace, CONTROL, DATA,
 };
+use serde_json::{json, Value};
 
 /// Nothing listens here (port 9, discard): any AWS call would fail.
 const DEAD_ENDPOINT: &str = "http://127.0.0.1:9";

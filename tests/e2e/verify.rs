@@ -2,16 +2,14 @@
 //! policies evaluated as AWS would, live probes with the control account's
 //! credentials, and never a test object left behind.
 
-mod support;
-
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-use support::{
-    cloudtrail_client, create_topic, create_trail, data_bucket, sns_client, spec_accounts,
+use crate::support::{
+    self, cloudtrail_client, create_topic, create_trail, data_bucket, sns_client, spec_accounts,
     spec_with_buckets, topic_policy_of, Emulator, Workspace, CONTROL, DATA, QUILT_ACTIONS,
 };
+use serde_json::{json, Value};
 
 const BUCKET: &str = "verified-data";
 

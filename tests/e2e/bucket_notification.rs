@@ -3,14 +3,12 @@
 //! written back exactly as read; drift on them caught; overlaps that S3 would
 //! refuse reported before anything is written.
 
-mod support;
-
-use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
-use support::{
+use crate::support::{
     allow_s3_publish, assert_converged, create_topic, get_notifications, put_notifications,
     spec_accounts, statement_by_sid, topic_notification, topic_policy_of, Emulator, Workspace,
     DATA,
 };
+use aws_sdk_s3::types::{NotificationConfiguration, TopicConfiguration};
 
 const BUCKET: &str = "quilt-data";
 const OUR_TOPIC: &str = "quilt-events";

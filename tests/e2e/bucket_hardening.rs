@@ -3,19 +3,18 @@
 //! policy) and owned tags. Each applies, converges, reports drift, and keeps
 //! what others wrote.
 
-mod support;
-
 use std::collections::BTreeMap;
 
+use crate::support::{
+    self, absent_on, assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace,
+    DATA,
+};
 use aws_sdk_s3::types::{
     BucketLoggingStatus, BucketVersioningStatus, LoggingEnabled, ServerSideEncryption,
     ServerSideEncryptionByDefault, ServerSideEncryptionConfiguration, ServerSideEncryptionRule,
     Tag, Tagging, VersioningConfiguration,
 };
 use serde_json::json;
-use support::{
-    absent_on, assert_converged, sids, spec_accounts, statement_by_sid, Emulator, Workspace, DATA,
-};
 
 const KMS_KEY: &str = "arn:aws:kms:us-east-1:222222222222:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

@@ -1,8 +1,6 @@
 //! `apply` with no terminal and no `--auto-approve` refuses and changes nothing.
 
-mod support;
-
-use support::{data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
+use crate::support::{data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
 #[tokio::test]
 async fn apply_without_terminal_or_auto_approve_changes_nothing() {

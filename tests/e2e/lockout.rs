@@ -1,10 +1,10 @@
 //! A bucket policy that would deny the owner's own account everything on the
 //! bucket is not written unless the user says `--allow-lockout`.
 
-mod support;
-
+use crate::support::{
+    assert_converged, data_bucket, sids, spec_with_buckets, Emulator, Workspace, DATA,
+};
 use serde_json::json;
-use support::{assert_converged, data_bucket, sids, spec_with_buckets, Emulator, Workspace, DATA};
 
 #[tokio::test]
 async fn a_lockout_policy_is_refused_unless_allowed() {

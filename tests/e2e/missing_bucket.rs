@@ -1,13 +1,11 @@
 //! A spec naming a bucket that does not exist fails the plan, naming it, and
 //! apply writes nothing at all, not even to the buckets that do exist.
 
-mod support;
-
-use serde_json::json;
-use support::{
+use crate::support::{
     data_bucket, deny_insecure_transport, spec_accounts, spec_with_buckets, Emulator, Workspace,
     DATA,
 };
+use serde_json::json;
 
 #[tokio::test]
 async fn missing_bucket_fails_plan_and_apply_writes_nothing() {

@@ -2,13 +2,11 @@
 //! statements `apply` writes (the derived S3 publish statement included),
 //! one stack per (account, region), and a bad spec prints nothing.
 
-mod support;
-
-use serde_json::Value;
-use support::{
+use crate::support::{
     assert_converged, create_topic, deny_insecure_transport, spec_accounts, topic_policy_of,
     topic_spec, Emulator, Workspace, CONTROL, DATA, REGION, TOPIC_ACTIONS,
 };
+use serde_json::Value;
 use xacct_policy::{PolicyDocument, Statement};
 
 const DATA_BUCKET: &str = "quilt-data";

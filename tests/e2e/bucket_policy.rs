@@ -1,13 +1,11 @@
 //! Managed statements of bucket policies: merged next to other people's
 //! statements, compared by meaning, removed when they leave the spec.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
-    actions, assert_converged, aws_principals, deny_insecure_transport, sids, spec_accounts,
+use crate::support::{
+    self, actions, assert_converged, aws_principals, deny_insecure_transport, sids, spec_accounts,
     statement_by_sid, statements, Emulator, Workspace, CONTROL, DATA, QUILT_ACTIONS,
 };
+use serde_json::{json, Value};
 
 /// A foreign Allow without a Sid (an empty Sid is someone else's statement).
 fn log_delivery_statement(bucket: &str) -> Value {

@@ -3,9 +3,7 @@
 //! panic. No emulator: a spec error must be found before any AWS call (the
 //! endpoint points at a closed port).
 
-mod support;
-
-use support::{Run, Workspace};
+use crate::support::{Run, Workspace};
 
 /// A valid spec; every case below breaks exactly one thing in it.
 const VALID: &str = r#"version: 1

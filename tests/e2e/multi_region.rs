@@ -5,15 +5,13 @@
 //! region (tests/emulator/patches/s3_regions.py). The three-region world is
 //! examples/multi-region.yaml, so the example is known to apply and converge.
 
-mod support;
-
+use crate::support::{
+    self, assert_converged, basic_selectors, bucket_policy_text_with, cloudtrail_client,
+    create_topic_in, data_bucket, ownership_with, sids, spec_accounts, spec_with_buckets,
+    topic_policy_in, Emulator, Workspace, CONTROL, DATA, REGION,
+};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use serde_json::Value;
-use support::{
-    assert_converged, basic_selectors, bucket_policy_text_with, cloudtrail_client, create_topic_in,
-    data_bucket, ownership_with, sids, spec_accounts, spec_with_buckets, topic_policy_in, Emulator,
-    Workspace, CONTROL, DATA, REGION,
-};
 
 /// The guide's loop: `for region in us-east-1 us-west-2 eu-west-1`.
 const REGIONS: [&str; 3] = ["us-east-1", "us-west-2", "eu-west-1"];

@@ -2,16 +2,14 @@
 //! as xacct meant to write it, never half-merged, and a re-run converges:
 //! each document is written by one PUT of the whole merged document.
 
-mod support;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     actions, assert_converged, deny_insecure_transport, spec_accounts, statement_by_sid, Emulator,
     Workspace, DATA,
 };
+use serde_json::{json, Value};
 
 const BUCKETS: usize = 8;
 

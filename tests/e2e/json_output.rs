@@ -1,13 +1,11 @@
 //! `--format json`: one document with format_version, resource_changes and
 //! summary.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets, Emulator, Run,
     Workspace, DATA,
 };
+use serde_json::{json, Value};
 
 fn parse(run: &Run) -> Value {
     serde_json::from_str(run.stdout.trim())

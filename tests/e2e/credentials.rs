@@ -1,9 +1,7 @@
 //! Per-account credentials: an account reached through a named profile
 //! (`role_arn` + `source_profile` in the shared config file).
 
-mod support;
-
-use support::{
+use crate::support::{
     actions, assert_converged, deployer_role, statement_by_sid, Emulator, Workspace, CONTROL, DATA,
     REGION,
 };

@@ -3,15 +3,13 @@
 //! foreign ones on an advanced trail, drift caught and repaired, trails named
 //! by ARN.
 
-mod support;
-
-use aws_sdk_cloudtrail::types::{
-    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
-};
-use support::{
+use crate::support::{
     assert_converged, cloudtrail_client, create_trail, other_team_basic_selectors,
     put_basic_selectors, spec_accounts, Emulator, Workspace, AUDIT_FUNCTION, CONTROL, DATA,
     OTHER_TEAM_VALUE, REGION,
+};
+use aws_sdk_cloudtrail::types::{
+    AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
 };
 
 const OURS: [&str; 2] = ["arn:aws:s3:::quilt-data-a/", "arn:aws:s3:::quilt-data-b/"];

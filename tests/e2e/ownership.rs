@@ -1,8 +1,6 @@
 //! S3 Object Ownership: set when declared, left alone when not.
 
-mod support;
-
-use support::{assert_converged, spec_accounts, Emulator, Workspace, DATA};
+use crate::support::{assert_converged, spec_accounts, Emulator, Workspace, DATA};
 
 #[tokio::test]
 async fn object_writer_bucket_is_set_to_bucket_owner_enforced() {

@@ -3,18 +3,16 @@
 //! `plan` reads each managed document exactly once plus one credential call
 //! per account.
 
-mod support;
-
 use std::collections::BTreeMap;
 
-use aws_sdk_s3::types::NotificationConfiguration;
-use serde_json::json;
-use support::{
-    allow_s3_publish, assert_converged, create_topic, create_trail, data_bucket,
+use crate::support::{
+    self, allow_s3_publish, assert_converged, create_topic, create_trail, data_bucket,
     deny_insecure_transport, proxied_workspace, put_basic_selectors, put_notifications,
     s3_basic_selector, spec_accounts, topic_notification, topic_spec, Emulator, CONTROL, DATA,
     REGION, TOPIC_ACTIONS,
 };
+use aws_sdk_s3::types::NotificationConfiguration;
+use serde_json::json;
 use xacct_fault_proxy::Stats;
 
 /// Buckets in the data account.

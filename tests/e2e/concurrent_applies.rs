@@ -3,17 +3,15 @@
 //! statements, because every write is planned again from a read made just
 //! before it.
 
-mod support;
-
 use std::io::{Read, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use serde_json::json;
-use support::{
+use crate::support::{
     assert_converged, deny_insecure_transport, sids, spec_accounts, Emulator, Workspace, DATA,
 };
+use serde_json::json;
 
 fn team_spec(prefix: &str, actions: &str) -> String {
     format!(

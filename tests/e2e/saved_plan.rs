@@ -1,13 +1,11 @@
 //! GitOps: a pull request saves the plan, the merge applies exactly that
 //! plan, and a plan that no longer matches the world is refused whole.
 
-mod support;
-
-use serde_json::{json, Value};
-use support::{
+use crate::support::{
     assert_converged, data_bucket, deny_insecure_transport, spec_with_buckets, statement_by_sid,
     Emulator, Workspace, DATA,
 };
+use serde_json::{json, Value};
 
 async fn world() -> (Emulator, Workspace) {
     let emu = Emulator::start();
