@@ -27,6 +27,7 @@ mod missing_bucket;
 mod multi_region;
 mod ownership;
 mod permissions;
+mod pipeline;
 mod request_counts;
 mod saved_plan;
 mod targeting;

@@ -1,6 +1,8 @@
 //! The `xacct` binary: parse arguments, set up logging, run one command, map
 //! its outcome to an exit code. Results go to stdout, everything else to stderr.
 
+#[cfg(test)]
+mod cli_reference;
 mod commands;
 mod flags;
 mod terminal;

@@ -15,7 +15,7 @@ mod tests {
     use super::*;
     use crate::names::S3_EVENTS;
     use crate::validate::{
-        ACCOUNT_KEYS, BUCKET_KEYS, CLOUDTRAIL_KEYS, ENCRYPTION_KEYS, GRANT_KEYS, LOGGING_KEYS,
+        bucket_keys, ACCOUNT_KEYS, CLOUDTRAIL_KEYS, ENCRYPTION_KEYS, GRANT_KEYS, LOGGING_KEYS,
         NOTIFICATION_KEYS, PUBLIC_ACCESS_BLOCK_KEYS, SNS_TOPIC_KEYS, SPEC_KEYS,
     };
     use serde_json::Value;
@@ -56,7 +56,7 @@ mod tests {
         let objects: [(&Value, &[&str]); 11] = [
             (&schema, SPEC_KEYS),
             (&defs["account"], ACCOUNT_KEYS),
-            (&defs["bucket"], BUCKET_KEYS),
+            (&defs["bucket"], &bucket_keys()),
             (&defs["bucket_grant"], GRANT_KEYS),
             (&defs["topic_grant"], GRANT_KEYS),
             (&defs["notifications"], NOTIFICATION_KEYS),

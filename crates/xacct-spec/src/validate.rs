@@ -36,19 +36,24 @@ pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "region",
     "access",
 ];
-pub(crate) const BUCKET_KEYS: &[&str] = &[
+/// A bucket's own keys; [`hardening::KEYS`] adds the hardening settings.
+const BUCKET_OWN_KEYS: &[&str] = &[
     "account",
     "region",
     "object_ownership",
     "access",
     "notifications",
     "cloudtrail",
-    "public_access_block",
-    "encryption",
-    "versioning",
-    "logging",
-    "tags",
 ];
+
+/// Every key a bucket entry may have.
+pub(crate) fn bucket_keys() -> Vec<&'static str> {
+    BUCKET_OWN_KEYS
+        .iter()
+        .chain(hardening::KEYS)
+        .copied()
+        .collect()
+}
 pub(crate) const GRANT_KEYS: &[&str] = &["sid", "principals", "actions"];
 pub(crate) const NOTIFICATION_KEYS: &[&str] = &["sns_topic", "events", "eventbridge"];
 pub(crate) const SNS_TOPIC_KEYS: &[&str] = &["account", "region", "name", "access"];
@@ -728,7 +733,7 @@ fn bucket(
         problems,
         node,
         format!("bucket {}", quoted(name)),
-        BUCKET_KEYS,
+        &bucket_keys(),
         name_pos,
     )?;
 

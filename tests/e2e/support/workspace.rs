@@ -139,7 +139,7 @@ impl Workspace {
 
     /// The environment every run gets: nothing from the caller's environment
     /// except PATH, so no real AWS credentials, profile or config can leak in.
-    fn base_env(&self) -> Vec<(String, String)> {
+    pub fn base_env(&self) -> Vec<(String, String)> {
         let home = self.path().display().to_string();
         let mut env = vec![
             ("HOME".to_string(), home),

@@ -10,6 +10,15 @@ use super::{
 use crate::model::{Bucket, Encryption, Hardening, Logging, PublicAccessBlock, SseAlgorithm};
 use crate::raw::{Node, Pos, Value};
 
+/// The bucket keys read here, one per hardening setting.
+pub(crate) const KEYS: &[&str] = &[
+    "public_access_block",
+    "encryption",
+    "versioning",
+    "logging",
+    "tags",
+];
+
 pub(crate) const PUBLIC_ACCESS_BLOCK_KEYS: &[&str] = &[
     "block_public_acls",
     "ignore_public_acls",
