@@ -2,7 +2,9 @@
 //! the emulator, step by step as the binary drives it (load, plan from live
 //! state, apply, plan again; a saved plan refused when its document moved).
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+
+use tokio::sync::{Mutex, MutexGuard};
 
 use xacct_engine::{ChangeAction, PlanFile};
 use xacct_reconcile::{Error, RunOptions, WriteStatus};
@@ -14,12 +16,10 @@ use crate::support::{
 /// The SDK reads its endpoint and credentials from the process environment,
 /// so in-process runs take turns; child processes of other tests start from
 /// an empty environment and never see it.
-static AWS_ENVIRONMENT: Mutex<()> = Mutex::new(());
+static AWS_ENVIRONMENT: Mutex<()> = Mutex::const_new(());
 
-fn aws_environment_of(ws: &Workspace) -> MutexGuard<'static, ()> {
-    let guard = AWS_ENVIRONMENT
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
+async fn aws_environment_of(ws: &Workspace) -> MutexGuard<'static, ()> {
+    let guard = AWS_ENVIRONMENT.lock().await;
     for (key, value) in ws.base_env() {
         if key != "PATH" {
             std::env::set_var(key, value);
@@ -56,7 +56,7 @@ async fn the_library_plans_applies_converges_and_refuses_a_stale_saved_plan() {
         Some("BucketOwnerEnforced"),
         Some(("QuiltCrossAccountAccess", "quilt")),
     )]));
-    let _environment = aws_environment_of(&ws);
+    let _environment = aws_environment_of(&ws).await;
     let loaded = xacct_reconcile::load(&ws.path().join("deploy.yaml")).expect("the spec loads");
 
     let live = xacct_reconcile::plan_live(&loaded.spec, &options(), &|_| {})
