@@ -2,7 +2,8 @@
 # The xacct demo: a local AWS emulator (moto), a two-account world where other
 # teams already have settings of their own, and xacct keeping it true to the
 # whole guide (deploy.yaml.example): plan, apply, a converged plan, out-of-band
-# changes, drift catching them, apply repairing them.
+# changes, drift catching them, apply repairing them, verify, and a grant
+# revoked by deleting it from the spec.
 #
 # Needs only Rust and Python 3 + pip. Touches no real AWS account: every
 # request goes to a moto_server on 127.0.0.1, and the AWS config and
@@ -112,6 +113,21 @@ run 0 drift
 # Does it work, not just match the spec: live policies evaluated as AWS would,
 # and probes with the control account's credentials (test object always deleted).
 run 0 verify
+
+# Revocation: a grant deleted from the spec is planned for removal (never left
+# behind in silence), applied, and the plan after it is empty again.
+banner "revoking a grant: QuiltNotificationSetup removed from deploy.yaml"
+"$ROOT/.venv/bin/python" - "$WORK/deploy.yaml" <<'PY'
+import sys
+path = sys.argv[1]
+lines = open(path).read().split("\n")
+start = next(i for i, line in enumerate(lines) if "sid: QuiltNotificationSetup" in line)
+del lines[start:start + 3]  # the grant's sid, principals and actions
+open(path, "w").write("\n".join(lines))
+PY
+run 2 plan --detailed-exitcode
+run 0 apply --auto-approve
+run 0 plan --detailed-exitcode   # converged again: No changes.
 
 banner "live state"
 world show

@@ -331,7 +331,7 @@ async fn out_of_band_changes_are_drift_and_apply_restores_only_ours() {
     assert!(
         drift
             .stdout
-            .contains("Drift: 5 of 6 managed resources differ from the spec."),
+            .contains("Drift: 5 of 9 managed resources differ from the spec."),
         "{drift}"
     );
 

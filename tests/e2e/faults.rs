@@ -10,7 +10,7 @@
 use crate::support::{
     self, allow_s3_publish, assert_converged, basic_selectors, create_topic, create_trail,
     data_bucket, deny_insecure_transport, get_notifications, other_team_basic_selectors,
-    proxied_workspace, put_basic_selectors, put_notifications, sns_client, spec_accounts,
+    proxied_workspace, put_basic_selectors, put_notifications, set_topic_policy, spec_accounts,
     statement_by_sid, statements, topic_notification, topic_policy_of, topic_spec, Emulator, Run,
     Workspace, CONTROL, DATA, REGION, TOPIC_ACTIONS,
 };
@@ -112,15 +112,7 @@ async fn world(emu: &Emulator) -> String {
             "Action": "SNS:Subscribe",
             "Resource": topic
         }));
-    sns_client(emu, DATA)
-        .await
-        .set_topic_attributes()
-        .topic_arn(&topic)
-        .attribute_name("Policy")
-        .attribute_value(policy.to_string())
-        .send()
-        .await
-        .expect("set the auditor's statement");
+    set_topic_policy(emu, DATA, &topic, &policy).await;
 
     let analytics = create_topic(emu, DATA, ANALYTICS_TOPIC).await;
     allow_s3_publish(emu, DATA, &analytics, &bucket(0)).await;

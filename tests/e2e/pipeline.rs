@@ -28,6 +28,14 @@ async fn aws_environment_of(ws: &Workspace) -> MutexGuard<'static, ()> {
     guard
 }
 
+/// The security team's policy: a TLS-only Deny.
+fn foreign_policy() -> serde_json::Value {
+    serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [deny_insecure_transport("library-data")]
+    })
+}
+
 fn options() -> RunOptions {
     RunOptions {
         parallelism: 8,
@@ -41,15 +49,8 @@ fn options() -> RunOptions {
 async fn the_library_plans_applies_converges_and_refuses_a_stale_saved_plan() {
     let emu = Emulator::start();
     emu.create_bucket(DATA, "library-data").await;
-    emu.put_bucket_policy(
-        DATA,
-        "library-data",
-        &serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [deny_insecure_transport("library-data")]
-        }),
-    )
-    .await;
+    emu.put_bucket_policy(DATA, "library-data", &foreign_policy())
+        .await;
     let ws = Workspace::new(&emu);
     ws.write_spec(&spec_with_buckets(&[data_bucket(
         "library-data",
@@ -77,8 +78,8 @@ async fn the_library_plans_applies_converges_and_refuses_a_stale_saved_plan() {
     );
     assert_eq!(
         live.plan.changes.len(),
-        2,
-        "both resources were read and planned"
+        3,
+        "ownership, policy and notifications were read and planned"
     );
 
     let applied = xacct_reconcile::apply_live(&live, 8, Arc::new(|_| {})).await;
@@ -117,15 +118,8 @@ async fn the_library_plans_applies_converges_and_refuses_a_stale_saved_plan() {
         "test".into(),
         pending.checked_at,
     );
-    emu.put_bucket_policy(
-        DATA,
-        "library-data",
-        &serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [deny_insecure_transport("library-data")]
-        }),
-    )
-    .await;
+    emu.put_bucket_policy(DATA, "library-data", &foreign_policy())
+        .await;
     let refused = xacct_reconcile::open_saved(&loaded, &file, std::path::Path::new("plan.json"), 8)
         .await
         .err()

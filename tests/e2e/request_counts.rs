@@ -104,11 +104,14 @@ async fn converged_bucket_runs_read_each_document_once_and_write_nothing() {
     // (xacct connects only the accounts a resource needs; the role's account
     // is checked against the spec from the role ARN, so no
     // GetCallerIdentity). Then exactly one read per managed document: for
-    // each of the N buckets its ownership controls and its policy.
+    // each of the N buckets its ownership controls, its policy, and its
+    // notification configuration (read for every listed bucket, to find
+    // xacct's entries that the spec no longer asks for).
     let reads = expected(&[
         ("sts:AssumeRole", 1),
         ("s3:GetBucketOwnershipControls", N as u64),
         ("s3:GetBucketPolicy", N as u64),
+        ("s3:GetBucketNotificationConfiguration", N as u64),
     ]);
     assert_eq!(by_operation(&plan), reads, "converged plan");
     // A converged apply plans the same way and then stops.

@@ -2,25 +2,6 @@
 
 use crate::support::{self, data_bucket, spec_with_buckets, Emulator, Workspace, DATA};
 
-/// Requests moto served since `from` (its request log, one line each). moto
-/// logs a request just after answering it, so wait until the log stops growing.
-fn requests_since(emu: &Emulator, from: usize) -> Vec<String> {
-    let mut log = emu.log();
-    for _ in 0..50 {
-        std::thread::sleep(std::time::Duration::from_millis(100));
-        let again = emu.log();
-        if again == log {
-            break;
-        }
-        log = again;
-    }
-    log[from..]
-        .lines()
-        .filter(|line| line.contains(" HTTP/1.1"))
-        .map(str::to_string)
-        .collect()
-}
-
 #[tokio::test]
 async fn target_limits_reads_and_writes_to_the_named_bucket() {
     let emu = Emulator::start();
@@ -46,7 +27,7 @@ async fn target_limits_reads_and_writes_to_the_named_bucket() {
             .contains("Plan: 1 to add, 1 to change, 0 to destroy."),
         "{plan}"
     );
-    let requests = requests_since(&emu, before);
+    let requests = emu.requests_since(before);
     let alpha = requests
         .iter()
         .filter(|r| r.contains("/target-alpha"))
@@ -56,8 +37,9 @@ async fn target_limits_reads_and_writes_to_the_named_bucket() {
         .filter(|r| r.contains("/target-beta"))
         .count();
     assert_eq!(
-        alpha, 2,
-        "one read per managed document of the target: {requests:#?}"
+        alpha, 3,
+        "one read per managed document of the target (ownership, policy, \
+         notifications): {requests:#?}"
     );
     assert_eq!(
         beta, 0,
@@ -76,7 +58,7 @@ async fn target_limits_reads_and_writes_to_the_named_bucket() {
         apply.stdout.contains("Resources: 1 added, 0 changed"),
         "{apply}"
     );
-    let requests = requests_since(&emu, before);
+    let requests = emu.requests_since(before);
     assert!(
         requests
             .iter()
@@ -118,7 +100,8 @@ async fn drift_json_names_drifted_addresses_fields_and_time() {
     let document: serde_json::Value =
         serde_json::from_str(&drift.stdout).expect("one JSON document");
     assert_eq!(document["in_sync"], false);
-    assert_eq!(document["checked"], 1);
+    // Ownership, and the policy and notifications every listed bucket has.
+    assert_eq!(document["checked"], 3);
     assert!(
         document["checked_at"]
             .as_str()

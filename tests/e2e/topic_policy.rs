@@ -19,15 +19,7 @@ async fn topic_policy(emu: &Emulator) -> Value {
 }
 
 async fn set_topic_policy(emu: &Emulator, policy: &Value) {
-    sns_client(emu, DATA)
-        .await
-        .set_topic_attributes()
-        .topic_arn(topic_arn())
-        .attribute_name("Policy")
-        .attribute_value(policy.to_string())
-        .send()
-        .await
-        .expect("set topic policy");
+    crate::support::set_topic_policy(emu, DATA, &topic_arn(), policy).await;
 }
 
 /// Another team's statement, as they wrote it.

@@ -6,8 +6,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::{
-    self, cloudtrail_client, create_topic, create_trail, data_bucket, sns_client, spec_accounts,
-    spec_with_buckets, topic_policy_of, Emulator, Workspace, CONTROL, DATA, QUILT_ACTIONS,
+    self, cloudtrail_client, create_topic, create_trail, data_bucket, set_topic_policy,
+    spec_accounts, spec_with_buckets, topic_policy_of, Emulator, Workspace, CONTROL, DATA,
+    QUILT_ACTIONS,
 };
 use serde_json::{json, Value};
 
@@ -264,15 +265,7 @@ async fn a_topic_policy_that_lost_the_control_grant_fails_statically_and_live() 
         .as_array_mut()
         .expect("statements")
         .retain(|statement| statement["Sid"] == "QuiltS3Publish");
-    sns_client(&emu, DATA)
-        .await
-        .set_topic_attributes()
-        .topic_arn(&topic_arn)
-        .attribute_name("Policy")
-        .attribute_value(policy.to_string())
-        .send()
-        .await
-        .expect("set the topic policy");
+    set_topic_policy(&emu, DATA, &topic_arn, &policy).await;
 
     let run = ws.xacct(&["verify"]);
     run.expect_code(1);

@@ -19,13 +19,23 @@ def _list(value: Any) -> list:
     return value if isinstance(value, list) else [value]
 
 
-def _principal_matches(principal: Any, account: str, role_arn: Optional[str]) -> bool:
+def _partition(resource: str) -> str:
+    """The partition a resource ARN names (`aws` when it names none)."""
+    parts = resource.split(":")
+    return parts[1] if len(parts) > 1 and parts[0] == "arn" and parts[1] else "aws"
+
+
+def _principal_matches(
+    principal: Any, account: str, role_arn: Optional[str], partition: str
+) -> bool:
+    """As IAM reads a resource policy: an account's root is its id or its
+    root ARN in the resource's own partition, and in no other."""
     if principal == "*":
         return True
     if not isinstance(principal, dict):
         return False
     for value in _list(principal.get("AWS")):
-        if value == "*" or value == account or value == f"arn:aws:iam::{account}:root":
+        if value in ("*", account, f"arn:{partition}:iam::{account}:root"):
             return True
         if role_arn is not None and value == role_arn:
             return True
@@ -60,7 +70,9 @@ def allows(
     for statement in _list(document.get("Statement")):
         if not isinstance(statement, dict):
             continue
-        if not _principal_matches(statement.get("Principal"), account, role_arn):
+        if not _principal_matches(
+            statement.get("Principal"), account, role_arn, _partition(resource)
+        ):
             continue
         if not _matches(_list(statement.get("Action")), action, True):
             continue
@@ -75,13 +87,17 @@ def allows(
 
 
 def caller_role_arn(account: str, access_key: str) -> Optional[str]:
-    """The role ARN behind assumed-role credentials, if moto issued them."""
+    """The role ARN behind assumed-role credentials, if moto issued them (in
+    whichever partition the role was assumed)."""
     from moto.sts.models import sts_backends
 
-    try:
-        role = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key)
-    except Exception:  # noqa: BLE001 - an unknown key is no role
-        return None
-    if role is None:
-        return None
-    return role.role_arn
+    for partition in ("aws", "aws-us-gov", "aws-cn"):
+        try:
+            role = sts_backends[account][partition].get_assumed_role_from_access_key(
+                access_key
+            )
+        except Exception:  # noqa: BLE001 - an unknown key is no role
+            continue
+        if role is not None:
+            return role.role_arn
+    return None

@@ -196,6 +196,17 @@ pub enum Error {
         looked_in: String,
         code: String,
     },
+    #[error(
+        "account {account}: cannot list its objects for pruning: {operation} failed ({where_}): \
+         {code}: {message}; grant the listing actions (`xacct permissions`) or set prune: false"
+    )]
+    Discovery {
+        account: String,
+        operation: &'static str,
+        where_: String,
+        code: String,
+        message: String,
+    },
     #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
     Call {
         address: Address,
@@ -275,6 +286,17 @@ impl Error {
         }
     }
 
+    /// A failed listing call of pruning's discovery in `location`'s account.
+    pub(crate) fn discovery(location: &Location, region: &str, failure: CallFailure) -> Self {
+        Error::Discovery {
+            account: location.account.clone(),
+            operation: failure.operation,
+            where_: describe(location, Some(region)),
+            code: failure.code.unwrap_or_else(|| "no error code".into()),
+            message: failure.message,
+        }
+    }
+
     /// Whether the same call may succeed later; for a write, whether it may
     /// have landed although it failed.
     pub fn is_transient(&self) -> bool {
@@ -293,7 +315,7 @@ impl Error {
             Error::Missing { code, .. } => Some(code),
             Error::AccessDenied { .. } => Some("AccessDenied"),
             Error::WrongRegion { code, .. } => Some(code),
-            Error::Call { code, .. } => Some(code),
+            Error::Call { code, .. } | Error::Discovery { code, .. } => Some(code),
             Error::Credentials { .. } | Error::WrongAccount { .. } | Error::NoRegion { .. } => None,
         }
     }

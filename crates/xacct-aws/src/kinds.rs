@@ -7,7 +7,7 @@ use xacct_engine::kinds as engine;
 use xacct_engine::{Kind, Observed, ResourceKind, Write};
 
 use crate::error::CallFailure;
-use crate::permissions::Operation;
+use crate::operation::Operation;
 use crate::session::Clients;
 
 /// The AWS side of one resource kind.

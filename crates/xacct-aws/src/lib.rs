@@ -4,15 +4,19 @@
 //! `kinds/`) holds its AWS calls; the reconcile loop around them lives in
 //! `xacct-reconcile`.
 
+mod discovery;
 mod document;
 mod error;
 mod kinds;
+mod operation;
 mod permissions;
 mod session;
 mod verify;
 
+pub use discovery::discover;
 pub use document::{read, write, DocumentRef};
 pub use error::Error;
-pub use permissions::{operations, Access, Operation};
+pub use operation::{Access, Operation};
+pub use permissions::operations;
 pub use session::Session;
 pub use verify::probe;

@@ -3,33 +3,7 @@
 //! crate's own calls, kind by kind from the registry.
 
 use crate::kinds::KIND_OPERATIONS;
-
-/// Whether an operation only reads (enough for `plan` and `drift`) or writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Read,
-    Write,
-    /// Made only by `xacct verify`: the control account's probes (which
-    /// write and delete a test object) and the owner's cleanup.
-    Verify,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Operation {
-    /// The API operation, as the SDK and CloudTrail name it.
-    pub api: &'static str,
-    /// The IAM action that allows it (not always the same name).
-    pub iam_action: &'static str,
-    pub access: Access,
-}
-
-pub(crate) const fn op(api: &'static str, iam_action: &'static str, access: Access) -> Operation {
-    Operation {
-        api,
-        iam_action,
-        access,
-    }
-}
+use crate::operation::{op, Access, Operation};
 
 /// Made for every account: who am I, and the role to assume.
 const SESSION_OPERATIONS: &[Operation] = &[
@@ -67,16 +41,24 @@ const VERIFY_OPERATIONS: &[Operation] = &[
     ),
 ];
 
+/// Pruning's discovery, for an account with `prune: true`.
+const PRUNE_OPERATIONS: &[Operation] = &[
+    op("ListBuckets", "s3:ListAllMyBuckets", Access::Prune),
+    // Only for a bucket whose region ListBuckets leaves out.
+    op("GetBucketLocation", "s3:GetBucketLocation", Access::Prune),
+    op("ListTopics", "sns:ListTopics", Access::Prune),
+];
+
 /// Every AWS operation xacct may call: the session's, every registered
-/// kind's, and verify's.
+/// kind's, pruning's and verify's.
 pub fn operations() -> impl Iterator<Item = &'static Operation> {
+    let kinds = KIND_OPERATIONS
+        .iter()
+        .flat_map(|(_, operations)| operations.iter());
     SESSION_OPERATIONS
         .iter()
-        .chain(
-            KIND_OPERATIONS
-                .iter()
-                .flat_map(|(_, operations)| operations.iter()),
-        )
+        .chain(kinds)
+        .chain(PRUNE_OPERATIONS)
         .chain(VERIFY_OPERATIONS)
 }
 
@@ -150,12 +132,16 @@ mod tests {
     }
 
     #[test]
-    fn the_session_and_verify_declare_exactly_the_calls_they_make() {
+    fn the_session_verify_and_discovery_declare_exactly_the_calls_they_make() {
         assert_eq!(
             calls_in(include_str!("session.rs")),
             apis(SESSION_OPERATIONS)
         );
         assert_eq!(calls_in(include_str!("verify.rs")), apis(VERIFY_OPERATIONS));
+        assert_eq!(
+            calls_in(include_str!("discovery.rs")),
+            apis(PRUNE_OPERATIONS)
+        );
     }
 
     #[test]
@@ -168,7 +154,9 @@ mod tests {
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or_default();
-            if path.is_dir() || ["session.rs", "verify.rs", "permissions.rs"].contains(&name) {
+            if path.is_dir()
+                || ["session.rs", "verify.rs", "discovery.rs", "permissions.rs"].contains(&name)
+            {
                 continue;
             }
             let source = std::fs::read_to_string(&path).expect("readable source");

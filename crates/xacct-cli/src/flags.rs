@@ -126,7 +126,8 @@ pub struct PlanArgs {
 
     /// Treat lint warnings as errors: exit 1, reading nothing from AWS if the
     /// spec has any, and showing and saving no plan if the live bucket
-    /// policies have any (resource-mismatch).
+    /// policies have any (resource-mismatch) or if pruning could not read a
+    /// document of an unlisted bucket or topic.
     #[arg(long)]
     pub strict: bool,
 }
@@ -166,6 +167,11 @@ pub struct PermissionsArgs {
     /// `drift` (also enough for plan): reads only; `apply`: reads and writes.
     #[arg(long, value_enum, default_value_t = PermissionsMode::Apply)]
     pub mode: PermissionsMode,
+
+    /// The spec: when one of its accounts has `prune: true`, the listing
+    /// actions pruning needs are added (s3:ListAllMyBuckets, sns:ListTopics, ...).
+    #[arg(short = 'f', long = "file")]
+    pub file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

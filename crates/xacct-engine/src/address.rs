@@ -3,41 +3,13 @@
 
 use std::fmt;
 
-use crate::kind::{DiffStyle, Kind};
-use crate::kinds;
-
 macro_rules! resource_kind {
     ($($variant:ident: $module:ident,)*) => {
         /// The kinds of resource xacct manages: one variant per line of the
-        /// registry ([`crate::kinds`]).
+        /// registry, which also gives each its name, stage and diff style.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum ResourceKind {
             $($variant,)*
-        }
-
-        impl ResourceKind {
-            pub const ALL: &'static [ResourceKind] = &[$(ResourceKind::$variant,)*];
-
-            /// The address prefix, as users type it in `--target`.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::NAME,)*
-                }
-            }
-
-            /// Apply order: lower stages are written first.
-            pub fn stage(self) -> u8 {
-                match self {
-                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::STAGE,)*
-                }
-            }
-
-            /// How renderers show a change of this kind's slice.
-            pub fn diff_style(self) -> DiffStyle {
-                match self {
-                    $(ResourceKind::$variant => <kinds::$module::$variant as Kind>::DIFF,)*
-                }
-            }
         }
     };
 }

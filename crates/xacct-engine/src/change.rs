@@ -27,6 +27,10 @@ pub struct ResourceChange {
     /// Digest of the document this change was computed from; apply refuses to
     /// write over a document whose digest has changed since.
     pub observed_fingerprint: String,
+    /// Found by pruning: the object is not in the spec, and xacct's slice on
+    /// it is removed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pruned: bool,
 }
 
 /// A change as a saved plan holds it: the write is read with the rule of the
@@ -43,6 +47,8 @@ struct SavedChange {
     write: Option<Value>,
     notes: Vec<String>,
     observed_fingerprint: String,
+    #[serde(default)]
+    pruned: bool,
 }
 
 impl TryFrom<SavedChange> for ResourceChange {
@@ -65,6 +71,7 @@ impl TryFrom<SavedChange> for ResourceChange {
             write,
             notes: saved.notes,
             observed_fingerprint: saved.observed_fingerprint,
+            pruned: saved.pruned,
         })
     }
 }

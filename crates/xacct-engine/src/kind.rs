@@ -24,6 +24,8 @@ pub trait Kind {
     const STAGE: u8;
     /// How renderers show a change of the slice.
     const DIFF: DiffStyle;
+    /// What kind of AWS object holds the document.
+    const HOLDER: Holder;
 
     /// The slice as the spec wants it.
     type Desired: Clone + Debug;
@@ -53,6 +55,22 @@ pub trait Kind {
 
     /// The AWS operation of `write`, as named in IAM and CloudTrail.
     fn operation(write: &Self::Write) -> &'static str;
+
+    /// What an object of a pruning account that the spec does not list
+    /// wants of this slice (none of xacct's); `None`: this kind is not
+    /// pruned (single-valued settings, and basic trail selector values,
+    /// carry no owner).
+    fn unlisted() -> Option<Self::Desired> {
+        None
+    }
+}
+
+/// The kind of AWS object whose document a slice lives in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holder {
+    Bucket,
+    Topic,
+    Trail,
 }
 
 /// How a kind's slice is diffed for people.
@@ -89,8 +107,6 @@ impl PlanOptions {
 /// The object a slice lives on, as planning needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct Subject<'a> {
-    /// The name in the address: bucket name, the spec's topic key, trail name.
-    pub name: &'a str,
     /// What AWS calls the object: bucket name, topic ARN, trail name or ARN.
     pub aws_id: &'a str,
     pub location: &'a Location,

@@ -16,7 +16,7 @@ use xacct_spec::Spec;
 
 use crate::address::{Address, ResourceKind};
 use crate::error::PlanError;
-use crate::kind::{Declared, Kind, PlanOptions, Planned, Subject};
+use crate::kind::{Declared, DiffStyle, Holder, Kind, PlanOptions, Planned, Subject};
 use crate::location::Location;
 
 /// Calls `$callback! { Variant: module, ... }` with every registered kind, in
@@ -49,6 +49,9 @@ pub struct DesiredResource {
     /// Resources whose writes must succeed before this one is written.
     pub depends_on: Vec<Address>,
     pub desired: Desired,
+    /// Read only because its account prunes and the spec does not list the
+    /// object: it wants none of xacct's slice.
+    pub pruned: bool,
 }
 
 impl DesiredResource {
@@ -66,12 +69,12 @@ impl DesiredResource {
                 })
                 .collect(),
             desired: wrap(declared.desired),
+            pruned: false,
         }
     }
 
     fn subject(&self) -> Subject<'_> {
         Subject {
-            name: &self.address.name,
             aws_id: &self.aws_id,
             location: &self.location,
         }
@@ -81,6 +84,31 @@ impl DesiredResource {
 macro_rules! registry {
     ($($variant:ident: $module:ident,)*) => {
         $(pub mod $module;)*
+
+        impl ResourceKind {
+            pub const ALL: &'static [ResourceKind] = &[$(ResourceKind::$variant,)*];
+
+            /// The address prefix, as users type it in `--target`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(ResourceKind::$variant => <$module::$variant as Kind>::NAME,)*
+                }
+            }
+
+            /// Apply order: lower stages are written first.
+            pub fn stage(self) -> u8 {
+                match self {
+                    $(ResourceKind::$variant => <$module::$variant as Kind>::STAGE,)*
+                }
+            }
+
+            /// How renderers show a change of this kind's slice.
+            pub fn diff_style(self) -> DiffStyle {
+                match self {
+                    $(ResourceKind::$variant => <$module::$variant as Kind>::DIFF,)*
+                }
+            }
+        }
 
         /// The managed slice as the spec wants it.
         #[derive(Debug, Clone)]
@@ -119,12 +147,6 @@ macro_rules! registry {
         }
 
         impl Write {
-            pub fn kind(&self) -> ResourceKind {
-                match self {
-                    $(Write::$variant(_) => ResourceKind::$variant,)*
-                }
-            }
-
             /// The document as it will read once this write has landed:
             /// apply compares a re-read with it to tell whether a write whose
             /// answer was lost happened after all.
@@ -174,6 +196,30 @@ macro_rules! registry {
                     }
                 }
             )*
+        }
+
+        /// The resources pruning reads on one object the spec does not list,
+        /// held by `holder`: one per kind that prunes.
+        pub(crate) fn unlisted(holder: Holder, object: &Declared<()>) -> Vec<DesiredResource> {
+            let mut resources = Vec::new();
+            $(
+                if <$module::$variant as Kind>::HOLDER == holder {
+                    if let Some(desired) = <$module::$variant as Kind>::unlisted() {
+                        let declared = Declared {
+                            name: object.name.clone(),
+                            location: object.location.clone(),
+                            aws_id: object.aws_id.clone(),
+                            depends_on: Vec::new(),
+                            desired,
+                        };
+                        let mut resource =
+                            DesiredResource::new(ResourceKind::$variant, declared, Desired::$variant);
+                        resource.pruned = true;
+                        resources.push(resource);
+                    }
+                }
+            )*
+            resources
         }
 
         /// Plans one resource's slice with its kind's rule.

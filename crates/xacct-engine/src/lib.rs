@@ -15,6 +15,7 @@ pub mod lint;
 pub mod location;
 pub mod plan;
 pub mod plan_file;
+pub mod prune;
 pub mod render;
 mod slice;
 pub mod target;

@@ -42,11 +42,4 @@ pub(crate) fn s3_arn(region: Option<&str>, bucket: &str) -> String {
     format!("arn:{}:s3:::{bucket}", partition(region))
 }
 
-/// The ARN partition of a region: buckets in China and GovCloud have their own.
-pub(crate) fn partition(region: Option<&str>) -> &'static str {
-    match region {
-        Some(region) if region.starts_with("cn-") => "aws-cn",
-        Some(region) if region.starts_with("us-gov-") => "aws-us-gov",
-        _ => "aws",
-    }
-}
+pub(crate) use xacct_spec::partition;

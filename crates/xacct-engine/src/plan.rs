@@ -99,6 +99,8 @@ pub fn plan(
             continue;
         };
         match plan_resource(options, resource, found) {
+            // An unlisted object without any of xacct's slice is not managed.
+            Ok(change) if change.pruned && change.write.is_none() => {}
             Ok(change) => changes.push(change),
             Err(error) => errors.push(error),
         }
@@ -145,6 +147,7 @@ pub fn plan_resource(
         write: planned.write,
         notes: planned.notes,
         observed_fingerprint: observed.fingerprint(),
+        pruned: resource.pruned,
     })
 }
 
@@ -209,6 +212,9 @@ mod tests {
                     ResourceKind::S3Logging => Observed::S3Logging(None),
                     ResourceKind::S3Tags => Observed::S3Tags(BTreeMap::new()),
                     ResourceKind::S3BucketPolicy => Observed::S3BucketPolicy(None),
+                    ResourceKind::S3BucketNotification => {
+                        Observed::S3BucketNotification(Default::default())
+                    }
                     other => panic!("unexpected {other}"),
                 };
                 (resource.address.clone(), absent)

@@ -134,6 +134,7 @@ mod tests {
                 })),
                 notes: vec![],
                 observed_fingerprint: "abc".into(),
+                pruned: false,
             }],
         };
         PlanFile::new(

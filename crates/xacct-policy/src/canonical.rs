@@ -26,7 +26,7 @@ pub(crate) fn statement(elements: &Elements) -> Value {
         fields.insert(name, set(resources.iter().cloned()));
     }
     if let Some((name, kinds)) = &elements.principal {
-        fields.insert(name, principal(kinds));
+        fields.insert(name, principal(kinds, resource_partition(elements)));
     }
     if let Some(condition) = condition(&elements.condition) {
         fields.insert("Condition", condition);
@@ -58,13 +58,28 @@ pub(crate) fn document(version: Option<&str>, id: Option<&str>, statements: Vec<
     object(fields)
 }
 
+/// The partition of the statement's own resources (`arn:aws-us-gov:s3:::b`):
+/// a resource policy lives in one partition, and AWS stores a bare account
+/// id as the root ARN of that partition. `aws` when no resource names one.
+fn resource_partition(elements: &Elements) -> &str {
+    elements
+        .resource
+        .iter()
+        .flat_map(|(_, resources)| resources)
+        .find_map(|resource| {
+            let partition = resource.strip_prefix("arn:")?.split(':').next()?;
+            (!partition.is_empty()).then_some(partition)
+        })
+        .unwrap_or("aws")
+}
+
 /// `Principal: "*"` arrives here already as `{"AWS": ["*"]}`.
-fn principal(kinds: &Principals) -> Value {
+fn principal(kinds: &Principals, partition: &str) -> Value {
     let mut merged: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for (kind, values) in kinds {
         let entry = merged.entry(kind.as_str()).or_default();
         if kind == "AWS" {
-            entry.extend(values.iter().map(|value| aws_principal(value)));
+            entry.extend(values.iter().map(|value| aws_principal(value, partition)));
         } else {
             entry.extend(values.iter().cloned());
         }
@@ -77,10 +92,10 @@ fn principal(kinds: &Principals) -> Value {
     )
 }
 
-/// AWS stores a bare account id as that account's root ARN.
-pub(crate) fn aws_principal(value: &str) -> String {
+/// AWS stores a bare account id as that account's root ARN in `partition`.
+pub(crate) fn aws_principal(value: &str, partition: &str) -> String {
     if is_account_id(value) {
-        format!("arn:aws:iam::{value}:root")
+        format!("arn:{partition}:iam::{value}:root")
     } else {
         value.to_owned()
     }

@@ -203,7 +203,12 @@ impl PolicyDocument {
     /// every action on `bucket_arn` with no condition: a bucket policy holding
     /// one locks the owner's own roles out of the bucket, its policy included.
     pub fn lockout_statements(&self, owner_account_id: &str, bucket_arn: &str) -> Vec<String> {
-        let owner_root = canonical::aws_principal(owner_account_id);
+        let partition = bucket_arn
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.split(':').next())
+            .unwrap_or("aws");
+        let owner_root = canonical::aws_principal(owner_account_id, partition);
+        let every_bucket = format!("arn:{partition}:s3:::*");
         let strings = |value: &serde_json::Value| -> Vec<String> {
             value
                 .as_array()
@@ -229,7 +234,7 @@ impl PolicyDocument {
                     && actions.iter().any(|a| a == "*" || a == "s3:*")
                     && resources
                         .iter()
-                        .any(|r| r == "*" || r == "arn:aws:s3:::*" || r == bucket_arn)
+                        .any(|r| r == "*" || *r == every_bucket || r == bucket_arn)
             })
             .map(|(index, statement)| match statement.sid() {
                 Some(sid) => sid.to_owned(),

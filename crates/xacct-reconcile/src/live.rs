@@ -5,13 +5,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
-use xacct_engine::{Address, DocumentFinding, Observed, Plan, PlanFile, PlanOptions, Replanner};
-use xacct_spec::Spec;
+use xacct_engine::{
+    Address, DesiredResource, DocumentFinding, Location, Observed, Plan, PlanFile, PlanOptions,
+    Replanner,
+};
+use xacct_spec::{Account, Spec};
 
 use crate::apply::{apply, Applied};
 use crate::error::Error;
 use crate::load::LoadedSpec;
-use crate::observe::{observe, stale_changes, Progress};
+use crate::observe::{observe, observe_each, stale_changes, Progress};
 
 /// What a live run is limited to and allowed to do.
 #[derive(Debug, Clone)]
@@ -38,6 +41,9 @@ pub struct LivePlan {
     pub checked_at: String,
     /// Lint findings in the live documents read (only when asked).
     pub document_findings: Vec<DocumentFinding>,
+    /// Documents of unlisted objects that pruning could not read: named, so
+    /// nothing is skipped in silence (plan `--strict` fails on them).
+    pub unread_by_pruning: Vec<xacct_aws::Error>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
@@ -56,21 +62,43 @@ pub async fn plan_live(
         ..PlanOptions::new(&spec.sid_prefix)
     };
     let checked_at = utc_now();
+    // A targeted run touches only its targets: nothing is pruned.
+    let pruning: Vec<&Account> = if options.targets.is_empty() {
+        spec.accounts
+            .values()
+            .filter(|account| account.prune)
+            .collect()
+    } else {
+        Vec::new()
+    };
     let session = connect(
         spec,
         selection
             .resources
             .iter()
-            .map(|resource| resource.location.account.as_str()),
+            .map(|resource| resource.location.account.as_str())
+            .chain(pruning.iter().map(|account| account.name.as_str())),
     )
     .await?;
+    let unlisted = discover_unlisted(&session, spec, &pruning).await?;
     let documents: Vec<DocumentRef> = selection
         .resources
         .iter()
         .map(DocumentRef::of_resource)
         .collect();
-    let observed = read_live(&session, &documents, options.parallelism, progress).await?;
-    let plan = xacct_engine::plan(&plan_options, &selection.resources, &observed)
+    let mut observed = read_live(&session, &documents, options.parallelism, progress).await?;
+    let unlisted_documents: Vec<DocumentRef> =
+        unlisted.iter().map(DocumentRef::of_resource).collect();
+    let (readable, unread_by_pruning) =
+        observe_each(&session, &unlisted_documents, options.parallelism, progress).await;
+    let mut resources = selection.resources;
+    resources.extend(
+        unlisted
+            .into_iter()
+            .filter(|resource| readable.contains_key(&resource.address)),
+    );
+    observed.extend(readable);
+    let plan = xacct_engine::plan(&plan_options, &resources, &observed)
         .map_err(|errors| Error::blocked("cannot plan", errors))?;
     let document_findings = if options.lint_documents {
         xacct_engine::lint_observed(&spec.sid_prefix, &observed)
@@ -80,11 +108,54 @@ pub async fn plan_live(
     Ok(LivePlan {
         session,
         plan,
-        replanner: Arc::new(Replanner::new(&plan_options, &selection.resources)),
+        replanner: Arc::new(Replanner::new(&plan_options, &resources)),
         pulled_in: selection.pulled_in,
         checked_at,
         document_findings,
+        unread_by_pruning,
     })
+}
+
+/// The resources pruning reads: for each pruning account, its buckets and
+/// topics (in the regions the spec uses for it) that the spec does not list.
+/// A listing that fails stops the run: pruning was asked for and cannot be
+/// done.
+async fn discover_unlisted(
+    session: &Arc<Session>,
+    spec: &Spec,
+    pruning: &[&Account],
+) -> Result<Vec<DesiredResource>, Error> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for account in pruning {
+        let session = Arc::clone(session);
+        let home = Location {
+            account: account.name.clone(),
+            account_id: account.id.clone(),
+            region: account.region.clone(),
+        };
+        let regions = xacct_engine::prune::topic_regions(spec, &account.name);
+        tasks.spawn(async move {
+            xacct_aws::discover(&session, &home, &regions)
+                .await
+                .map(|found| (home.account, found))
+        });
+    }
+    let mut resources = Vec::new();
+    let mut errors = Vec::new();
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(Ok((account, found))) => resources.extend(xacct_engine::prune::unlisted_resources(
+                spec, &account, &found,
+            )),
+            Ok(Err(error)) => errors.push(error),
+            Err(panic) => std::panic::resume_unwind(panic.into_panic()),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::blocked("cannot prune", errors));
+    }
+    resources.sort_by(|a, b| a.address.cmp(&b.address));
+    Ok(resources)
 }
 
 /// Applies a live plan: a document that changed since it was read is planned

@@ -26,6 +26,21 @@ pub async fn observe(
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<BTreeMap<Address, Observed>, Vec<xacct_aws::Error>> {
+    let (observed, errors) = observe_each(session, documents, parallelism, progress).await;
+    if errors.is_empty() {
+        Ok(observed)
+    } else {
+        Err(errors)
+    }
+}
+
+/// [`observe`] keeping what could be read next to what could not.
+pub async fn observe_each(
+    session: &Arc<Session>,
+    documents: &[DocumentRef],
+    parallelism: usize,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+) -> (BTreeMap<Address, Observed>, Vec<xacct_aws::Error>) {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for document in documents {
@@ -59,12 +74,8 @@ pub async fn observe(
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }
     }
-    if errors.is_empty() {
-        Ok(observed)
-    } else {
-        errors.sort_by_key(|error| error.to_string());
-        Err(errors)
-    }
+    errors.sort_by_key(|error| error.to_string());
+    (observed, errors)
 }
 
 /// The addresses of `plan`'s pending changes whose document is no longer

@@ -19,7 +19,7 @@ use std::path::Path;
 pub use error::{LoadError, SpecError};
 pub use lint::{Finding, Rule, Severity};
 pub use model::*;
-pub use names::principal_account;
+pub use names::{arn_partition, partition, principal_account};
 pub use presets::QUILT_ACTIONS;
 pub use schema::json_schema;
 

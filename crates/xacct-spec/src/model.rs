@@ -38,6 +38,9 @@ pub struct Account {
     /// What grants to this account should allow; the lint warns on writes
     /// granted to a read-only account (`accounts.<name>.access`).
     pub access: AccountAccess,
+    /// `prune: true`: the account's buckets and topics that the spec does not
+    /// list are searched for xacct's slice, which is planned for removal.
+    pub prune: bool,
 }
 
 /// `accounts.<name>.access`: whether the account only reads the data.

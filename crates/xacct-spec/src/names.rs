@@ -7,6 +7,21 @@
 /// AWS partitions an ARN may name.
 const PARTITIONS: &[&str] = &["aws", "aws-cn", "aws-us-gov"];
 
+/// The ARN partition of a region: China and GovCloud have their own; no
+/// region (the SDK's default) is taken as the commercial partition.
+pub fn partition(region: Option<&str>) -> &'static str {
+    match region {
+        Some(region) if region.starts_with("cn-") => "aws-cn",
+        Some(region) if region.starts_with("us-gov-") => "aws-us-gov",
+        _ => "aws",
+    }
+}
+
+/// The partition an ARN names; `None` for anything else.
+pub fn arn_partition(value: &str) -> Option<&str> {
+    arn_parts(value).map(|[partition, ..]| partition)
+}
+
 /// S3 event types a bucket notification may subscribe to.
 pub(crate) const S3_EVENTS: &[&str] = &[
     "s3:ObjectCreated:*",

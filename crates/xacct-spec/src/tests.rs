@@ -152,6 +152,7 @@ fn a_full_spec_round_trips_into_the_model() {
             credentials: Credentials::Profile("ctl".into()),
             region: Some("us-east-1".into()),
             access: AccountAccess::ReadWrite,
+            prune: false,
         },
     );
     accounts.insert(
@@ -165,6 +166,7 @@ fn a_full_spec_round_trips_into_the_model() {
             },
             region: None,
             access: AccountAccess::ReadWrite,
+            prune: false,
         },
     );
     accounts.insert(
@@ -175,6 +177,7 @@ fn a_full_spec_round_trips_into_the_model() {
             credentials: Credentials::DefaultChain,
             region: None,
             access: AccountAccess::ReadOnly,
+            prune: false,
         },
     );
 

@@ -35,6 +35,7 @@ pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "external_id",
     "region",
     "access",
+    "prune",
 ];
 /// A bucket's own keys; [`hardening::KEYS`] adds the hardening settings.
 const BUCKET_OWN_KEYS: &[&str] = &[
@@ -337,6 +338,9 @@ struct GrantContext<'a> {
     kind: PolicyKind,
     /// How messages name the document owner, e.g. `bucket "my-bucket"`.
     owner: String,
+    /// The region of the document, as far as the spec tells: its partition
+    /// is the one every principal is written in.
+    region: Option<String>,
 }
 
 /// Validates a whole spec tree; a valid spec comes with its grants as written.
@@ -661,6 +665,11 @@ fn account(
         ),
     };
 
+    let prune = fields
+        .get("prune")
+        .and_then(|node| boolean(problems, node, &fields.what("prune")))
+        .unwrap_or(false);
+
     let credentials = match (profile, role_arn) {
         (Some(profile), None) => Credentials::Profile(profile),
         (None, Some(role_arn)) => Credentials::AssumeRole {
@@ -675,6 +684,7 @@ fn account(
         credentials,
         region: account_region,
         access: access.unwrap_or_default(),
+        prune,
     });
     (known, account)
 }
@@ -759,16 +769,6 @@ fn bucket(
         }
         parsed
     });
-    let grant_context = GrantContext {
-        accounts: context.accounts,
-        sid_prefix: context.sid_prefix,
-        kind: PolicyKind::Bucket,
-        owner: fields.context.clone(),
-    };
-    let access = fields
-        .get("access")
-        .map(|node| grants(problems, node, &grant_context));
-
     // The region the bucket is in, as far as the spec tells.
     let effective_region = bucket_region.clone().or_else(|| {
         account
@@ -776,6 +776,16 @@ fn bucket(
             .and_then(|account| context.accounts.get(account))
             .and_then(|account| account.region.clone())
     });
+    let grant_context = GrantContext {
+        accounts: context.accounts,
+        sid_prefix: context.sid_prefix,
+        kind: PolicyKind::Bucket,
+        owner: fields.context.clone(),
+        region: effective_region.clone(),
+    };
+    let access = fields
+        .get("access")
+        .map(|node| grants(problems, node, &grant_context));
     let notifications = fields.get("notifications").and_then(|node| {
         notifications(
             problems,
@@ -1020,6 +1030,12 @@ fn sns_topic(
         sid_prefix,
         kind: PolicyKind::Topic,
         owner: fields.context.clone(),
+        region: topic_region.clone().or_else(|| {
+            account
+                .as_ref()
+                .and_then(|account| accounts.get(account))
+                .and_then(|account| account.region.clone())
+        }),
     };
     let access = fields
         .get("access")
@@ -1217,7 +1233,7 @@ fn grant(
         let sites: Vec<PrincipalSite> = items
             .iter()
             .filter_map(|item| {
-                let arn = principal(problems, item, &fields.context, context.accounts)?;
+                let arn = principal(problems, item, &fields.context, context)?;
                 let written = match &item.value {
                     Value::Str(text) => text.clone(),
                     _ => number_as_account_id(&item.value).unwrap_or_default(),
@@ -1355,13 +1371,17 @@ fn check_sid(
     }
 }
 
-/// Resolves one principal to an IAM principal ARN.
+/// Resolves one principal to an IAM principal ARN in the partition of the
+/// document it is written into.
 fn principal(
     problems: &mut Problems,
     node: &Node,
     entry: &str,
-    accounts: &BTreeMap<String, KnownAccount>,
+    context: &GrantContext<'_>,
 ) -> Option<String> {
+    let accounts = context.accounts;
+    let partition = names::partition(context.region.as_deref());
+    let root_arn = |account_id: &str| format!("arn:{partition}:iam::{account_id}:root");
     let text = match &node.value {
         Value::Str(text) => text.as_str(),
         value => match number_as_account_id(value) {
@@ -1404,7 +1424,26 @@ fn principal(
     }
     if text.starts_with("arn:") {
         return match names::check_principal_arn(text) {
-            Ok(()) => Some(text.to_owned()),
+            Ok(()) => match names::arn_partition(text) {
+                Some(named) if named != partition => {
+                    problems.add(
+                        node.pos,
+                        format!(
+                            "principal {} of {entry} is in partition {named}, but {} is in \
+                             partition {partition} (region {}), where AWS refuses it; name the \
+                             principal in {partition}, or by account name or id",
+                            quoted(text),
+                            context.owner,
+                            context
+                                .region
+                                .as_deref()
+                                .unwrap_or("unset: the SDK default"),
+                        ),
+                    );
+                    None
+                }
+                _ => Some(text.to_owned()),
+            },
             Err(reason) => {
                 problems.add(
                     node.pos,
@@ -1430,10 +1469,6 @@ fn principal(
             None
         }
     }
-}
-
-fn root_arn(account_id: &str) -> String {
-    format!("arn:aws:iam::{account_id}:root")
 }
 
 fn actions(

@@ -176,6 +176,26 @@ impl Emulator {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Requests moto served since log offset `from` (one line each). moto
+    /// logs a request just after answering it, so wait until the log stops
+    /// growing.
+    pub fn requests_since(&self, from: usize) -> Vec<String> {
+        let mut log = self.log();
+        for _ in 0..50 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            let again = self.log();
+            if again == log {
+                break;
+            }
+            log = again;
+        }
+        log[from..]
+            .lines()
+            .filter(|line| line.contains(" HTTP/1.1"))
+            .map(str::to_string)
+            .collect()
+    }
+
     /// An STS client with the base (unassumed) credentials.
     pub fn sts_base(&self) -> aws_sdk_sts::Client {
         let conf = aws_sdk_sts::Config::builder()

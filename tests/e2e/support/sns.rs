@@ -82,7 +82,23 @@ pub async fn allow_s3_publish(emu: &Emulator, account: &str, topic_arn: &str, bu
             "Resource": topic_arn,
             "Condition": {"ArnLike": {"aws:SourceArn": format!("arn:aws:s3:::{bucket}")}}
         }));
-    sns_client(emu, account)
+    set_topic_policy(emu, account, topic_arn, &policy).await;
+}
+
+/// Replaces the policy of a topic in the default region, as another tool would.
+pub async fn set_topic_policy(emu: &Emulator, account: &str, topic_arn: &str, policy: &Value) {
+    set_topic_policy_in(emu, account, REGION, topic_arn, policy).await;
+}
+
+/// Replaces the policy of a topic in `region`, as another tool would.
+pub async fn set_topic_policy_in(
+    emu: &Emulator,
+    account: &str,
+    region: &str,
+    topic_arn: &str,
+    policy: &Value,
+) {
+    sns_client_in(emu, account, region)
         .await
         .set_topic_attributes()
         .topic_arn(topic_arn)

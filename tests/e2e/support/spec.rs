@@ -6,19 +6,35 @@ use super::{deployer_role, CONTROL, DATA, REGION};
 /// `version: 1` and the two accounts, both reached by assuming the deployer
 /// role from the default chain (the static test credentials).
 pub fn spec_accounts() -> String {
+    spec_accounts_in(REGION)
+}
+
+/// [`spec_accounts`] with both accounts in `region`, their roles named in
+/// the region's partition.
+pub fn spec_accounts_in(region: &str) -> String {
+    let partition = if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    let role = |account: &str| {
+        deployer_role(account).replacen("arn:aws:", &format!("arn:{partition}:"), 1)
+    };
     format!(
         "version: 1\n\
          accounts:\n\
          \x20 control:\n\
          \x20   id: \"{CONTROL}\"\n\
          \x20   role_arn: {control_role}\n\
-         \x20   region: {REGION}\n\
+         \x20   region: {region}\n\
          \x20 data:\n\
          \x20   id: \"{DATA}\"\n\
          \x20   role_arn: {data_role}\n\
-         \x20   region: {REGION}\n",
-        control_role = deployer_role(CONTROL),
-        data_role = deployer_role(DATA),
+         \x20   region: {region}\n",
+        control_role = role(CONTROL),
+        data_role = role(DATA),
     )
 }
 

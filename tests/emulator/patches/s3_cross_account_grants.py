@@ -62,7 +62,7 @@ def apply() -> None:
             bucket = models.s3_backends[owner][partition].buckets.get(bucket_name)
             if bucket is None:
                 raise
-            resource = f"arn:aws:s3:::{bucket_name}"
+            resource = f"arn:{bucket.partition}:s3:::{bucket_name}"
             if _request.object:
                 resource += "/.object"
             role_arn = caller_role_arn(_request.account, _request.access_key)

@@ -22,8 +22,10 @@ AWS behaviour restored (moto 5.1.22 differs on each point):
    hide writing a notification before the topic policy that allows it. The
    check here is a simplified policy evaluation: an Allow statement for
    SNS:Publish whose principal is the S3 service (or everyone) and whose
-   conditions, if any, are on aws:SourceArn / aws:SourceAccount and match.
-   (moto already refuses a destination in another region than the bucket.)
+   conditions, if any, are on aws:SourceArn / aws:SourceAccount and match,
+   the bucket's ARN in its own partition (`arn:aws-us-gov:s3:::b` in
+   GovCloud, as AWS sends it there). (moto already refuses a destination in
+   another region than the bucket.)
 
 Configurations put without an Id already get a random one, as on AWS.
 """
@@ -156,7 +158,7 @@ def apply() -> None:
     original_set = models.FakeBucket.set_notification_configuration
 
     def set_notification_configuration(self: Any, notification_config: Any) -> None:
-        bucket_arn = f"arn:aws:s3:::{self.name}"
+        bucket_arn = f"arn:{self.partition}:s3:::{self.name}"
         for topic in _as_list((notification_config or {}).get("TopicConfiguration")):
             if not _topic_accepts(topic.get("Topic", ""), bucket_arn, self.account_id):
                 raise UnableToValidateDestination()

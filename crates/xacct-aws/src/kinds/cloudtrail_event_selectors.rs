@@ -13,7 +13,7 @@ use xacct_engine::kinds::cloudtrail_event_selectors::{
 use xacct_engine::kinds::cloudtrail_event_selectors::{CloudTrailEventSelectors, EventSelectorsWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for CloudTrailEventSelectors {

@@ -14,7 +14,7 @@ use xacct_engine::kinds::s3_bucket_notification::{
 use xacct_engine::kinds::s3_bucket_notification::{S3BucketNotification, NotificationWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for S3BucketNotification {

@@ -10,7 +10,7 @@ use xacct_engine::LoggingTarget;
 use xacct_engine::kinds::s3_logging::{S3Logging, LoggingWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for S3Logging {

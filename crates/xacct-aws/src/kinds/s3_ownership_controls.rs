@@ -9,7 +9,7 @@ use xacct_spec::ObjectOwnership;
 use xacct_engine::kinds::s3_ownership_controls::{S3OwnershipControls, OwnershipWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for S3OwnershipControls {

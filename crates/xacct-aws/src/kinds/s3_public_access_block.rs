@@ -7,7 +7,7 @@ use xacct_spec::PublicAccessBlock;
 use xacct_engine::kinds::s3_public_access_block::{S3PublicAccessBlock, PublicAccessBlockWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for S3PublicAccessBlock {

@@ -6,7 +6,7 @@ use aws_sdk_s3::Client;
 use xacct_engine::kinds::s3_versioning::{S3Versioning, VersioningWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for S3Versioning {

@@ -5,7 +5,7 @@ use aws_sdk_sns::Client;
 use xacct_engine::kinds::sns_topic_policy::{SnsTopicPolicy, TopicPolicyWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
-use crate::permissions::{op, Access, Operation};
+use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
 
 impl AwsKind for SnsTopicPolicy {

@@ -9,10 +9,20 @@ use crate::terminal;
 /// own list, which a test keeps equal to the code's calls). Resources are
 /// left as `*`: narrow them to your buckets, topics and trail.
 pub fn exec(args: &PermissionsArgs) -> anyhow::Result<Status> {
-    let wanted = |access: Access| match args.mode {
-        PermissionsMode::Drift => access == Access::Read,
-        PermissionsMode::Apply => access != Access::Verify,
-        PermissionsMode::Verify => access != Access::Write,
+    let prunes = match &args.file {
+        Some(file) => xacct_reconcile::load(file)?
+            .spec
+            .accounts
+            .values()
+            .any(|account| account.prune),
+        None => false,
+    };
+    let wanted = |access: Access| match (args.mode, access) {
+        (PermissionsMode::Verify, Access::Prune) => false,
+        (_, Access::Prune) => prunes,
+        (PermissionsMode::Drift, access) => access == Access::Read,
+        (PermissionsMode::Apply, access) => access != Access::Verify,
+        (PermissionsMode::Verify, access) => access != Access::Write,
     };
     let mut statements = Vec::new();
     for (sid, prefix) in [

@@ -596,6 +596,7 @@ accounts:
             aws_id: "odd".into(),
             depends_on: Vec::new(),
             desired: Desired::S3BucketPolicy(vec![statement.clone()]),
+            pruned: false,
         };
         let value = parsed(&export(&[resource], &StackSelection::default()));
         assert_eq!(

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use xacct_spec::{ReadWrite, SelectorMode, Spec};
 
 use crate::kind::{
+    Holder,
     ChangeAction, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
@@ -33,6 +34,7 @@ impl Kind for CloudTrailEventSelectors {
         key: "Name",
         noun: "selector",
     };
+    const HOLDER: Holder = Holder::Trail;
     type Desired = DesiredSelectors;
     type Observed = EventSelectors;
     type Write = EventSelectorsWrite;

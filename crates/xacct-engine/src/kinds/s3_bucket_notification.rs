@@ -9,6 +9,7 @@ use xacct_spec::{Bucket, Spec, TopicRef};
 
 use super::sns_topic_policy::{self, SnsTopicPolicy};
 use crate::kind::{
+    Holder,
     ChangeAction, Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError,
     Subject, Undeclarable,
 };
@@ -33,6 +34,7 @@ impl Kind for S3BucketNotification {
         key: "Id",
         noun: "notification",
     };
+    const HOLDER: Holder = Holder::Bucket;
     type Desired = DesiredNotification;
     type Observed = NotificationConfiguration;
     type Write = NotificationWrite;
@@ -40,7 +42,7 @@ impl Kind for S3BucketNotification {
     fn desired(spec: &Spec) -> Vec<Result<Declared<DesiredNotification>, Undeclarable>> {
         spec.buckets
             .values()
-            .filter_map(|bucket| desired(spec, bucket).map(Ok))
+            .map(|bucket| Ok(desired(spec, bucket)))
             .collect()
     }
 
@@ -68,6 +70,14 @@ impl Kind for S3BucketNotification {
                 "PutBucketNotificationConfiguration"
             }
         }
+    }
+
+    /// None of the prefixed entries; EventBridge left as found.
+    fn unlisted() -> Option<DesiredNotification> {
+        Some(DesiredNotification {
+            topic: None,
+            eventbridge: None,
+        })
     }
 }
 
@@ -151,10 +161,13 @@ impl NotificationConfiguration {
     }
 }
 
-fn desired(spec: &Spec, bucket: &Bucket) -> Option<Declared<DesiredNotification>> {
-    let notifications = bucket.notifications.as_ref()?;
+/// Every listed bucket's notification entries are managed: a bucket without
+/// `notifications:` wants none of the prefixed entries, and leaves
+/// EventBridge as it finds it.
+fn desired(spec: &Spec, bucket: &Bucket) -> Declared<DesiredNotification> {
+    let notifications = bucket.notifications.as_ref();
     let mut depends_on = Vec::new();
-    let topic = notifications.sns.as_ref().map(|sns| {
+    let topic = notifications.and_then(|n| n.sns.as_ref()).map(|sns| {
         let arn = match &sns.topic {
             TopicRef::Key(key) => {
                 depends_on.push(Dependency::on::<SnsTopicPolicy>(key));
@@ -172,15 +185,15 @@ fn desired(spec: &Spec, bucket: &Bucket) -> Option<Declared<DesiredNotification>
             filter_rules: Vec::new(),
         }
     });
-    Some(Declared::of_bucket(
+    Declared::of_bucket(
         spec,
         bucket,
         depends_on,
         DesiredNotification {
             topic,
-            eventbridge: notifications.eventbridge,
+            eventbridge: notifications.and_then(|n| n.eventbridge),
         },
-    ))
+    )
 }
 
 /// How the EventBridge flag appears in a plan's slice: S3 gives the flag no
@@ -564,7 +577,7 @@ sns_topics:
             "deploy.yaml",
         )
         .unwrap();
-        let resource = desired(&spec, &spec.buckets["data-bucket"]).expect("a resource");
+        let resource = desired(&spec, &spec.buckets["data-bucket"]);
         assert_eq!(resource.name, "data-bucket");
         assert_eq!(resource.aws_id, "data-bucket");
         assert_eq!(

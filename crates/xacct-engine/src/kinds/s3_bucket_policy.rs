@@ -3,16 +3,19 @@
 //! someone else and is written back as read.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{json, Value};
 use xacct_policy::Statement;
-use xacct_spec::{Bucket, Grant, Spec};
+use xacct_spec::{Bucket, Grant, Logging, Spec};
 
-use super::s3_logging;
 use crate::kind::{
+    Holder,
     Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject, Undeclarable,
 };
 use crate::location::{bucket_arn, s3_arn};
 use crate::slice::policy::{self, Limits};
+
+/// The service principal that delivers S3 server access logs.
+pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
 
 /// S3 refuses bucket policies over 20 KB.
 pub const SIZE_LIMIT: usize = 20 * 1024;
@@ -35,6 +38,7 @@ impl Kind for S3BucketPolicy {
         key: "Sid",
         noun: "statement",
     };
+    const HOLDER: Holder = Holder::Bucket;
     /// Exactly the statements xacct owns in the bucket policy.
     type Desired = Vec<Statement>;
     /// The policy text as returned; `None`: the bucket has no policy.
@@ -44,7 +48,7 @@ impl Kind for S3BucketPolicy {
     fn desired(spec: &Spec) -> Vec<Result<Declared<Vec<Statement>>, Undeclarable>> {
         spec.buckets
             .values()
-            .filter_map(|bucket| desired(spec, bucket).map(Ok))
+            .map(|bucket| Ok(desired(spec, bucket)))
             .collect()
     }
 
@@ -77,15 +81,18 @@ impl Kind for S3BucketPolicy {
             BucketPolicyWrite::DeleteBucketPolicy { .. } => "DeleteBucketPolicy",
         }
     }
+
+    fn unlisted() -> Option<Vec<Statement>> {
+        Some(Vec::new())
+    }
 }
 
-/// The policy is managed when the spec grants access on the bucket or when a
-/// bucket of the spec delivers its access logs to it.
-fn desired(spec: &Spec, bucket: &Bucket) -> Option<Declared<Vec<Statement>>> {
-    let access_logs = s3_logging::access_logs_statement(spec, bucket);
-    if bucket.access.is_none() && access_logs.is_none() {
-        return None;
-    }
+/// Every listed bucket's policy is managed: the prefixed statements are
+/// xacct's whether or not the entry has `access:`, so a bucket without it
+/// wants none of them (what xacct granted, it takes back), plus the derived
+/// statement when a bucket of the spec delivers its access logs to it.
+fn desired(spec: &Spec, bucket: &Bucket) -> Declared<Vec<Statement>> {
+    let access_logs = access_logs_statement(spec, bucket);
     let arn = bucket_arn(spec, bucket);
     let statements = bucket
         .access
@@ -94,7 +101,7 @@ fn desired(spec: &Spec, bucket: &Bucket) -> Option<Declared<Vec<Statement>>> {
         .filter_map(|grant| grant_statement(grant, &arn))
         .chain(access_logs)
         .collect();
-    Some(Declared::of_bucket(spec, bucket, Vec::new(), statements))
+    Declared::of_bucket(spec, bucket, Vec::new(), statements)
 }
 
 /// One grant = one Allow on the bucket and its objects: S3 ignores object
@@ -150,6 +157,65 @@ fn plan(
     Ok(planned)
 }
 
+/// The Sid of the derived statement on a logging target bucket (see
+/// `s3_logging`).
+pub fn access_logs_sid(prefix: &str) -> String {
+    format!("{prefix}{}", xacct_spec::S3_ACCESS_LOGS_SID_SUFFIX)
+}
+
+/// Lets the logging service put objects under the prefixes the spec's
+/// buckets log to in `target`, scoped to exactly those source buckets and
+/// their account; `None` when no bucket logs to `target`. Single values are
+/// written as strings, as AWS's own examples do.
+pub fn access_logs_statement(spec: &Spec, target: &Bucket) -> Option<Statement> {
+    let mut sources = Vec::new();
+    let mut resources = Vec::new();
+    let mut accounts = Vec::new();
+    let target_arn = bucket_arn(spec, target);
+    for source in spec.buckets.values() {
+        let Some(Logging::To {
+            target_bucket,
+            prefix,
+        }) = &source.hardening.logging
+        else {
+            continue;
+        };
+        if *target_bucket != target.name {
+            continue;
+        }
+        sources.push(bucket_arn(spec, source));
+        resources.push(format!("{target_arn}/{prefix}*"));
+        if let Some(account) = spec.accounts.get(&source.account) {
+            accounts.push(account.id.clone());
+        }
+    }
+    if sources.is_empty() {
+        return None;
+    }
+    Statement::from_value(json!({
+        "Sid": access_logs_sid(&spec.sid_prefix),
+        "Effect": "Allow",
+        "Principal": { "Service": LOGGING_SERVICE },
+        "Action": "s3:PutObject",
+        "Resource": one_or_many(resources),
+        "Condition": {
+            "ArnLike": { "aws:SourceArn": one_or_many(sources) },
+            "StringEquals": { "aws:SourceAccount": one_or_many(accounts) },
+        },
+    }))
+    .ok()
+}
+
+/// Sorted, deduplicated; a string when there is one.
+fn one_or_many(mut values: Vec<String>) -> Value {
+    values.sort();
+    values.dedup();
+    match values.as_slice() {
+        [one] => Value::String(one.clone()),
+        _ => json!(values),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,7 +234,6 @@ mod tests {
     fn with_subject<T>(then: impl FnOnce(&Subject<'_>) -> T) -> T {
         let location = location();
         then(&Subject {
-            name: "data-bucket",
             aws_id: "data-bucket",
             location: &location,
         })
@@ -310,4 +375,38 @@ mod tests {
         let error = plan(&options(), &[], Some("{not json")).unwrap_err();
         assert!(matches!(error, SliceError::UnreadablePolicy(_)), "{error}");
     }
+
+    fn logging_spec() -> Spec {
+        xacct_spec::load_str(
+            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
+             buckets:\n  logs:\n    account: data\n  src-a:\n    account: data\n    logging:\n      \
+             target_bucket: logs\n      prefix: a/\n  src-b:\n    account: data\n    logging:\n      \
+             target_bucket: logs\n      prefix: b/\n  src-c:\n    account: data\n    logging: false\n",
+            "deploy.yaml",
+        )
+        .expect("valid spec")
+    }
+
+    #[test]
+    fn the_derived_statement_names_every_source_and_prefix() {
+        let spec = logging_spec();
+        let statement = access_logs_statement(&spec, &spec.buckets["logs"]).expect("derived");
+        let value = statement.to_value();
+        assert_eq!(value["Sid"], "QuiltS3ServerAccessLogs");
+        assert_eq!(value["Principal"]["Service"], LOGGING_SERVICE);
+        assert_eq!(
+            value["Resource"],
+            json!(["arn:aws:s3:::logs/a/*", "arn:aws:s3:::logs/b/*"])
+        );
+        assert_eq!(
+            value["Condition"]["ArnLike"]["aws:SourceArn"],
+            json!(["arn:aws:s3:::src-a", "arn:aws:s3:::src-b"])
+        );
+        assert_eq!(
+            value["Condition"]["StringEquals"]["aws:SourceAccount"],
+            "222222222222"
+        );
+        assert!(access_logs_statement(&spec, &spec.buckets["src-a"]).is_none());
+    }
+
 }

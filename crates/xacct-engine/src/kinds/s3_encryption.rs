@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use xacct_spec::{Encryption, Spec};
 
 use crate::kind::{
+    Holder,
     each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
@@ -27,6 +28,7 @@ impl Kind for S3Encryption {
     const NAME: &'static str = "s3_encryption";
     const STAGE: u8 = 0;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     type Desired = DefaultEncryption;
     /// The first default encryption rule; `None`: no rule.
     type Observed = Option<DefaultEncryption>;

@@ -1,23 +1,20 @@
 //! `s3_logging.<bucket>`: where the bucket's server access logs go, managed
 //! whole. The target bucket's policy gets the derived statement letting
-//! `logging.s3.amazonaws.com` write (see [`access_logs_statement`]), planned
+//! `logging.s3.amazonaws.com` write (see
+//! [`super::s3_bucket_policy::access_logs_statement`]), planned
 //! before the logging configuration that needs it.
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use xacct_policy::Statement;
 use xacct_spec::{Bucket, Logging, Spec};
 
 use super::s3_bucket_policy::S3BucketPolicy;
 use crate::kind::{
+    Holder,
     Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
-use crate::location::bucket_arn;
 use crate::slice::setting;
-
-/// The service principal that delivers S3 server access logs.
-pub const LOGGING_SERVICE: &str = "logging.s3.amazonaws.com";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoggingTarget {
@@ -48,6 +45,7 @@ impl Kind for S3Logging {
     /// logging service before it accepts the configuration.
     const STAGE: u8 = 3;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     /// `None`: logging off.
     type Desired = Option<LoggingTarget>;
     /// `None`: logging off.
@@ -132,64 +130,6 @@ fn slice(target: Option<&LoggingTarget>) -> Value {
     }
 }
 
-/// The Sid of the derived statement on a logging target bucket.
-pub fn access_logs_sid(prefix: &str) -> String {
-    format!("{prefix}{}", xacct_spec::S3_ACCESS_LOGS_SID_SUFFIX)
-}
-
-/// Lets the logging service put objects under the prefixes the spec's
-/// buckets log to in `target`, scoped to exactly those source buckets and
-/// their account; `None` when no bucket logs to `target`. Single values are
-/// written as strings, as AWS's own examples do.
-pub fn access_logs_statement(spec: &Spec, target: &Bucket) -> Option<Statement> {
-    let mut sources = Vec::new();
-    let mut resources = Vec::new();
-    let mut accounts = Vec::new();
-    let target_arn = bucket_arn(spec, target);
-    for source in spec.buckets.values() {
-        let Some(Logging::To {
-            target_bucket,
-            prefix,
-        }) = &source.hardening.logging
-        else {
-            continue;
-        };
-        if *target_bucket != target.name {
-            continue;
-        }
-        sources.push(bucket_arn(spec, source));
-        resources.push(format!("{target_arn}/{prefix}*"));
-        if let Some(account) = spec.accounts.get(&source.account) {
-            accounts.push(account.id.clone());
-        }
-    }
-    if sources.is_empty() {
-        return None;
-    }
-    Statement::from_value(json!({
-        "Sid": access_logs_sid(&spec.sid_prefix),
-        "Effect": "Allow",
-        "Principal": { "Service": LOGGING_SERVICE },
-        "Action": "s3:PutObject",
-        "Resource": one_or_many(resources),
-        "Condition": {
-            "ArnLike": { "aws:SourceArn": one_or_many(sources) },
-            "StringEquals": { "aws:SourceAccount": one_or_many(accounts) },
-        },
-    }))
-    .ok()
-}
-
-/// Sorted, deduplicated; a string when there is one.
-fn one_or_many(mut values: Vec<String>) -> Value {
-    values.sort();
-    values.dedup();
-    match values.as_slice() {
-        [one] => Value::String(one.clone()),
-        _ => json!(values),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,28 +144,6 @@ mod tests {
             "deploy.yaml",
         )
         .expect("valid spec")
-    }
-
-    #[test]
-    fn the_derived_statement_names_every_source_and_prefix() {
-        let spec = spec();
-        let statement = access_logs_statement(&spec, &spec.buckets["logs"]).expect("derived");
-        let value = statement.to_value();
-        assert_eq!(value["Sid"], "QuiltS3ServerAccessLogs");
-        assert_eq!(value["Principal"]["Service"], LOGGING_SERVICE);
-        assert_eq!(
-            value["Resource"],
-            json!(["arn:aws:s3:::logs/a/*", "arn:aws:s3:::logs/b/*"])
-        );
-        assert_eq!(
-            value["Condition"]["ArnLike"]["aws:SourceArn"],
-            json!(["arn:aws:s3:::src-a", "arn:aws:s3:::src-b"])
-        );
-        assert_eq!(
-            value["Condition"]["StringEquals"]["aws:SourceAccount"],
-            "222222222222"
-        );
-        assert!(access_logs_statement(&spec, &spec.buckets["src-a"]).is_none());
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use xacct_spec::{ObjectOwnership, Spec};
 
 use crate::kind::{
+    Holder,
     each_bucket, ChangeAction, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError,
     Subject, Undeclarable,
 };
@@ -28,6 +29,7 @@ impl Kind for S3OwnershipControls {
     const NAME: &'static str = "s3_ownership_controls";
     const STAGE: u8 = 0;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     type Desired = ObjectOwnership;
     /// The bucket's ownership rule, as S3 spells it; `None`: no controls set.
     type Observed = Option<String>;

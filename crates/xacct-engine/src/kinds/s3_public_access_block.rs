@@ -7,6 +7,7 @@ use serde_json::Value;
 use xacct_spec::{PublicAccessBlock, Spec};
 
 use crate::kind::{
+    Holder,
     each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
@@ -27,6 +28,7 @@ impl Kind for S3PublicAccessBlock {
     const NAME: &'static str = "s3_public_access_block";
     const STAGE: u8 = 0;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     type Desired = PublicAccessBlock;
     /// `None`: the bucket has no public access block configuration.
     type Observed = Option<PublicAccessBlock>;

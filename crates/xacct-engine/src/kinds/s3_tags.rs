@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 use xacct_spec::{Hardening, Spec};
 
 use crate::kind::{
+    Holder,
     each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
@@ -34,6 +35,7 @@ impl Kind for S3Tags {
     const NAME: &'static str = "s3_tags";
     const STAGE: u8 = 0;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     /// Key -> value; `None`: the key must be absent.
     type Desired = BTreeMap<String, Option<String>>;
     /// The whole tag set (empty when the bucket has none).

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 use xacct_spec::Spec;
 
 use crate::kind::{
+    Holder,
     each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
     Undeclarable,
 };
@@ -29,6 +30,7 @@ impl Kind for S3Versioning {
     const NAME: &'static str = "s3_versioning";
     const STAGE: u8 = 0;
     const DIFF: DiffStyle = DiffStyle::Fields;
+    const HOLDER: Holder = Holder::Bucket;
     /// `true`: Enabled; `false`: not versioning.
     type Desired = bool;
     /// Versioning status as S3 spells it; `None`: never versioned.

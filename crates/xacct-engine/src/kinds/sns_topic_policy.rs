@@ -9,6 +9,7 @@ use xacct_policy::Statement;
 use xacct_spec::{Grant, SnsTopic, Spec, TopicRef};
 
 use crate::kind::{
+    Holder,
     Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject, Undeclarable,
 };
 use crate::location::{bucket_arn, location, partition};
@@ -53,6 +54,7 @@ impl Kind for SnsTopicPolicy {
         key: "Sid",
         noun: "statement",
     };
+    const HOLDER: Holder = Holder::Topic;
     /// Exactly the statements xacct owns in the topic policy (grants and the
     /// derived S3 publish statement).
     type Desired = Vec<Statement>;
@@ -95,6 +97,10 @@ impl Kind for SnsTopicPolicy {
         match write {
             TopicPolicyWrite::PutTopicPolicy { .. } => "SetTopicAttributes",
         }
+    }
+
+    fn unlisted() -> Option<Vec<Statement>> {
+        Some(Vec::new())
     }
 }
 

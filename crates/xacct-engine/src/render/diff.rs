@@ -100,8 +100,16 @@ fn as_keyed<'a>(slice: &'a Value, key: &str) -> Vec<(String, &'a Value)> {
         .collect()
 }
 
+/// A whole entry added or removed. A managed entry is only ever removed
+/// because the spec no longer asks for it, and the header says so: a
+/// reviewer must not read a revocation as noise.
 fn block(lines: &mut Vec<Line>, marker: char, label: &str, key: &str, id: &str, item: &Value) {
-    lines.push(Line::new(marker, 0, format!("{label} {id:?} {{")));
+    let why = if marker == '-' {
+        " (no longer in the spec)"
+    } else {
+        ""
+    };
+    lines.push(Line::new(marker, 0, format!("{label} {id:?}{why} {{")));
     for leaf in leaves(item, key) {
         lines.push(Line::new(marker, 1, leaf.shown));
     }

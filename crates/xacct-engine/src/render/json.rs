@@ -9,10 +9,14 @@ use crate::plan::Plan;
 /// Bumped on any incompatible change of the JSON documents.
 pub const FORMAT_VERSION: &str = "1.0";
 
+/// Each resource change carries `changes`, the diff lines of the text
+/// renderer, so a machine reader sees why too (`- statement "QuiltX" (no
+/// longer in the spec)`).
 pub fn plan_json(plan: &Plan) -> Value {
+    let changes: Vec<Value> = plan.changes.iter().map(with_changes).collect();
     json!({
         "format_version": FORMAT_VERSION,
-        "resource_changes": plan.changes.iter().map(resource_change).collect::<Vec<_>>(),
+        "resource_changes": changes,
         "summary": plan.summary(),
     })
 }
@@ -20,14 +24,7 @@ pub fn plan_json(plan: &Plan) -> Value {
 /// The drift report: which addresses drifted, what changed in each (the
 /// diff lines of the text renderer), and when the live state was read.
 pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
-    let drifted: Vec<Value> = plan
-        .pending()
-        .map(|change| {
-            let mut entry = resource_change(change);
-            entry["changes"] = changed_lines(change).into();
-            entry
-        })
-        .collect();
+    let drifted: Vec<Value> = plan.pending().map(with_changes).collect();
     json!({
         "format_version": FORMAT_VERSION,
         "checked_at": checked_at,
@@ -36,6 +33,13 @@ pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
         "drifted": drifted,
         "summary": plan.summary(),
     })
+}
+
+/// A resource change with its diff lines.
+fn with_changes(change: &ResourceChange) -> Value {
+    let mut entry = resource_change(change);
+    entry["changes"] = changed_lines(change).into();
+    entry
 }
 
 fn resource_change(change: &ResourceChange) -> Value {
@@ -50,6 +54,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         write,
         notes,
         observed_fingerprint: _,
+        pruned,
     } = change;
     json!({
         "address": address.to_string(),
@@ -65,6 +70,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         "before": before,
         "after": after,
         "notes": notes,
+        "pruned": pruned,
     })
 }
 
@@ -97,6 +103,7 @@ mod tests {
                 )),
                 notes: vec![],
                 observed_fingerprint: "x".into(),
+                pruned: false,
             }],
         };
         let document = plan_json(&plan);

@@ -55,7 +55,7 @@ fn section(change: &crate::ResourceChange) -> String {
     let mut out = format!(
         "<details><summary><code>{}</code> {}</summary>\n\n```diff\n",
         change.address,
-        verb(change.action)
+        verb(change)
     );
     for line in lines(change) {
         // In a diff block the marker must come first to be colored.

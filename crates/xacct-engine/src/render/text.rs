@@ -25,7 +25,7 @@ pub fn plan_text(plan: &Plan, style: Style) -> String {
             "  {}",
             style.paint(
                 marker(change.action),
-                &format!("# {} {}", change.address, verb(change.action))
+                &format!("# {} {}", change.address, verb(change))
             )
         );
         for line in lines(change) {
@@ -60,7 +60,7 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
                 &format!(
                     "{}: drifted ({}): {}",
                     change.address,
-                    drift_kind(change.action),
+                    drift_kind(change),
                     what.join("; ")
                 )
             )
@@ -101,17 +101,25 @@ pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
     }
 }
 
-pub(super) fn verb(action: ChangeAction) -> &'static str {
-    match action {
+/// What happens to a resource, and for a pruned one why: its object is not
+/// in the spec.
+pub(super) fn verb(change: &ResourceChange) -> String {
+    let verb = match change.action {
         ChangeAction::Create => "will be created",
         ChangeAction::Update => "will be updated in-place",
         ChangeAction::Delete => "will be destroyed",
         ChangeAction::NoOp => "is up to date",
+    };
+    if change.pruned {
+        format!("{verb} (pruned: the spec does not list it)")
+    } else {
+        verb.to_string()
     }
 }
 
-fn drift_kind(action: ChangeAction) -> &'static str {
-    match action {
+fn drift_kind(change: &ResourceChange) -> &'static str {
+    match change.action {
+        _ if change.pruned => "pruned: the spec does not list it",
         ChangeAction::Create => "missing",
         ChangeAction::Update => "differs",
         ChangeAction::Delete => "not in the spec",
@@ -190,6 +198,7 @@ pub(super) mod tests {
                     )),
                     notes: vec![],
                     observed_fingerprint: "f1".into(),
+                    pruned: false,
                 },
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
@@ -208,6 +217,7 @@ pub(super) mod tests {
                     })),
                     notes: vec!["1 statement of others kept unchanged".into()],
                     observed_fingerprint: "f2".into(),
+                    pruned: false,
                 },
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "quiet-bucket"),
@@ -220,6 +230,7 @@ pub(super) mod tests {
                     write: None,
                     notes: vec![],
                     observed_fingerprint: "f3".into(),
+                    pruned: false,
                 },
             ],
         }
