@@ -26,7 +26,7 @@ fn spec(prune: bool) -> String {
          \x20   account: data\n\
          \x20   access:\n\
          \x20     - sid: QuiltCrossAccountAccess\n\
-         \x20       principals: [control]\n\
+         \x20       principals: [\"arn:aws:iam::111111111111:role/QuiltLambdaRole\"]\n\
          \x20       actions: [s3:GetObject]\n"
     )
 }
@@ -225,4 +225,34 @@ fn permissions_for_a_pruning_spec_add_the_listing_actions() {
     let plain = ws.xacct(&["permissions", "--mode", "drift", "-f", "deploy.yaml"]);
     plain.expect_code(0);
     assert!(!plain.stdout.contains("ListAllMyBuckets"), "{plain}");
+}
+
+#[tokio::test]
+async fn an_unlisted_document_pruning_cannot_plan_is_named_and_strict_fails() {
+    let (emu, _) = world().await;
+    // Not IAM JSON: S3 would refuse it, moto stores it; another tool's mess.
+    emu.put_bucket_policy_text(DATA, "quiet-data", "{\"Statement\": 42}")
+        .await;
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&spec(true));
+    let plan = ws.xacct(&["plan"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stderr
+            .contains("warning: not pruned: s3_bucket_policy.quiet-data:"),
+        "{plan}"
+    );
+    assert!(
+        plan.stdout
+            .contains("s3_bucket_policy.old-data will be destroyed"),
+        "the rest is still pruned: {plan}"
+    );
+    let strict = ws.xacct(&["plan", "--strict"]);
+    assert_eq!(strict.code, 1, "{strict}");
+    assert!(
+        strict
+            .stderr
+            .contains("could not be read or planned for pruning"),
+        "{strict}"
+    );
 }

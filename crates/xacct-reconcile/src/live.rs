@@ -41,9 +41,10 @@ pub struct LivePlan {
     pub checked_at: String,
     /// Lint findings in the live documents read (only when asked).
     pub document_findings: Vec<DocumentFinding>,
-    /// Documents of unlisted objects that pruning could not read: named, so
-    /// nothing is skipped in silence (plan `--strict` fails on them).
-    pub unread_by_pruning: Vec<xacct_aws::Error>,
+    /// Documents of unlisted objects that pruning could not read or plan
+    /// (and so left alone): named, so nothing is skipped in silence (plan
+    /// `--strict` fails on them).
+    pub not_pruned: Vec<String>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
@@ -89,14 +90,21 @@ pub async fn plan_live(
     let mut observed = read_live(&session, &documents, options.parallelism, progress).await?;
     let unlisted_documents: Vec<DocumentRef> =
         unlisted.iter().map(DocumentRef::of_resource).collect();
-    let (readable, unread_by_pruning) =
+    let (readable, unreadable) =
         observe_each(&session, &unlisted_documents, options.parallelism, progress).await;
+    let mut not_pruned: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
     let mut resources = selection.resources;
-    resources.extend(
-        unlisted
-            .into_iter()
-            .filter(|resource| readable.contains_key(&resource.address)),
-    );
+    for resource in unlisted {
+        let Some(found) = readable.get(&resource.address) else {
+            continue;
+        };
+        // Pruning is a clean-up, not the declared state: a document it
+        // cannot plan (a policy that is not IAM JSON, say) is named and left.
+        match xacct_engine::plan_resource(&plan_options, &resource, found) {
+            Ok(_) => resources.push(resource),
+            Err(error) => not_pruned.push(error.to_string()),
+        }
+    }
     observed.extend(readable);
     let plan = xacct_engine::plan(&plan_options, &resources, &observed)
         .map_err(|errors| Error::blocked("cannot plan", errors))?;
@@ -112,7 +120,7 @@ pub async fn plan_live(
         pulled_in: selection.pulled_in,
         checked_at,
         document_findings,
-        unread_by_pruning,
+        not_pruned,
     })
 }
 

@@ -179,10 +179,11 @@ fn root_principal(spec: &Spec, grant: &GrantSite, principal: &PrincipalSite) -> 
         return None;
     }
     let id = principal_account(&principal.arn)?;
+    let partition = crate::names::arn_partition(&principal.arn).unwrap_or("aws");
     Some(format!(
         "principal \"{}\" of {} grants the whole account {} (its root): any role or user \
          there that the account's own IAM policies allow. Name the roles that need access \
-         instead, e.g. arn:aws:iam::{id}:role/QuiltLambdaRole",
+         instead, e.g. arn:{partition}:iam::{id}:role/QuiltLambdaRole",
         principal.written.escape_debug(),
         grant.entry,
         account_label(spec, id)

@@ -117,8 +117,8 @@ pub(crate) async fn plan_live(
     let live = xacct_reconcile::plan_live(&loaded.spec, options, &|step| progress.show(step)).await;
     progress.finish();
     let live = live?;
-    for error in &live.unread_by_pruning {
-        eprintln!("warning: not pruned, its document cannot be read: {error}");
+    for problem in &live.not_pruned {
+        eprintln!("warning: not pruned: {problem}");
     }
     if !live.pulled_in.is_empty() {
         let names: Vec<String> = live.pulled_in.iter().map(ToString::to_string).collect();

@@ -16,16 +16,12 @@ pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
         "nothing was read from AWS",
     )?;
     let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true)))?;
-    if args.strict && !live.unread_by_pruning.is_empty() {
+    let not_pruned = live.not_pruned.len();
+    if args.strict && not_pruned > 0 {
         anyhow::bail!(
-            "{} document{} of unlisted objects could not be read for pruning (an error under \
-             --strict); no plan was shown or saved",
-            live.unread_by_pruning.len(),
-            if live.unread_by_pruning.len() == 1 {
-                ""
-            } else {
-                "s"
-            }
+            "{not_pruned} document{} of unlisted objects could not be read or planned for \
+             pruning (an error under --strict); no plan was shown or saved",
+            if not_pruned == 1 { "" } else { "s" }
         );
     }
     lint_gate(

@@ -769,3 +769,69 @@ fn hostile_inputs_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn account_principals_are_written_in_the_partition_of_their_document() {
+    let spec = load_str(
+        "version: 1
+accounts:
+  control: { id: \"111111111111\", region: us-east-1 }
+  data: { id: \"222222222222\", region: us-gov-west-1 }
+buckets:
+  gov-data:
+    account: data
+    access:
+      - { sid: QuiltA, principals: [control, \"111111111111\"], actions: [s3:GetObject] }
+  cn-data:
+    account: data
+    region: cn-north-1
+    access:
+      - { sid: QuiltA, principals: [control], actions: [s3:GetObject] }
+sns_topics:
+  events:
+    account: data
+    access:
+      - { sid: QuiltT, principals: [control], actions: [sns:Subscribe] }
+",
+        "deploy.yaml",
+    )
+    .expect("valid spec");
+    let principals = |bucket: &str| {
+        spec.buckets[bucket].access.as_ref().expect("grants")[0]
+            .principals
+            .clone()
+    };
+    // The name and the id are the same principal, written once.
+    assert_eq!(
+        principals("gov-data"),
+        ["arn:aws-us-gov:iam::111111111111:root"]
+    );
+    assert_eq!(principals("cn-data"), ["arn:aws-cn:iam::111111111111:root"]);
+    assert_eq!(
+        spec.sns_topics["events"].access.as_ref().expect("grants")[0].principals,
+        ["arn:aws-us-gov:iam::111111111111:root"]
+    );
+}
+
+#[test]
+fn an_iam_arn_of_another_partition_than_its_document_is_an_error() {
+    assert_error(
+        &format!(
+            "{HEAD}    region: us-gov-west-1
+buckets:
+  gov-data:
+    account: data
+    access:
+      - sid: QuiltA
+        principals: [\"arn:aws:iam::111111111111:role/Reader\"]
+        actions: [s3:GetObject]
+"
+        ),
+        (14, 22),
+        &[
+            "\"arn:aws:iam::111111111111:role/Reader\"",
+            "partition aws, but bucket \"gov-data\" is in partition aws-us-gov",
+            "us-gov-west-1",
+        ],
+    );
+}
