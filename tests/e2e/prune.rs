@@ -256,3 +256,44 @@ async fn an_unlisted_document_pruning_cannot_plan_is_named_and_strict_fails() {
         "{strict}"
     );
 }
+
+#[tokio::test]
+async fn discovery_pages_through_every_bucket_and_asks_none_for_its_region() {
+    let emu = Emulator::start();
+    emu.create_bucket(DATA, "kept-data").await;
+    // More buckets than one ListBuckets page holds; the one carrying xacct's
+    // statement sorts last, on the second page.
+    let s3 = emu.s3(DATA).await;
+    for n in 0..1000 {
+        s3.create_bucket()
+            .bucket(format!("filler-{n:04}"))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("create filler-{n:04}: {e:?}"));
+    }
+    emu.create_bucket(DATA, "zz-old-data").await;
+    emu.put_bucket_policy(
+        DATA,
+        "zz-old-data",
+        &json!({"Version": "2012-10-17", "Statement": [our_statement("zz-old-data")]}),
+    )
+    .await;
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&spec(true));
+    let before = emu.log().len();
+    let plan = ws.xacct(&["plan"]);
+    plan.expect_code(0);
+    assert!(
+        plan.stdout.contains(
+            "# s3_bucket_policy.zz-old-data will be destroyed (pruned: the spec does not list it)"
+        ),
+        "{plan}"
+    );
+    let requests = emu.requests_since(before);
+    let listings = requests.iter().filter(|r| r.contains("GET /?")).count();
+    assert_eq!(listings, 2, "two ListBuckets pages: {listings}");
+    assert!(
+        !requests.iter().any(|r| r.contains("?location")),
+        "no GetBucketLocation: each bucket's region came with the listing"
+    );
+}
