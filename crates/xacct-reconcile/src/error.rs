@@ -14,6 +14,9 @@ pub enum Error {
     /// The spec is invalid; the message names file, line and column.
     #[error("{0}")]
     Spec(xacct_spec::LoadError),
+    /// `verify` cannot tell, or does not know, the control account.
+    #[error(transparent)]
+    Control(#[from] xacct_engine::verify::VerifyError),
     /// Every problem of one stage, so one run shows all that blocks it.
     #[error("{0}")]
     Blocked(Problems),

@@ -1,6 +1,5 @@
-use xacct_aws::DocumentRef;
-use xacct_engine::verify::{self, Status as CheckStatus, Verification};
-use xacct_reconcile::Problems;
+use xacct_engine::verify::{self, Status as CheckStatus};
+use xacct_reconcile::VerifyOptions;
 
 use crate::commands::{runtime, Status};
 use crate::flags::{Format, VerifyArgs};
@@ -11,78 +10,47 @@ use crate::terminal;
 /// it found, and exits 130.
 pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
     let spec = xacct_reconcile::load(&args.spec.file)?.spec;
-    let control = verify::control_account(&spec, args.control.as_deref())?;
-    let mut verification = Verification::new(&spec, control);
-    verification
-        .retain_targets(&args.targets)
-        .map_err(|errors| {
-            anyhow::anyhow!("{}", Problems::new("cannot select the targets", errors))
-        })?;
-    let parallelism = usize::from(args.parallelism);
-    let runtime = runtime()?;
-    let (mut results, interrupted) = runtime.block_on(async {
-        let session = xacct_reconcile::connect(
-            &spec,
-            verification
-                .accounts(!args.no_probes)
-                .iter()
-                .map(String::as_str),
-        )
-        .await?;
-        verification.control.caller = session
-            .caller(&verification.control.name)
-            .map(str::to_string);
-        let documents: Vec<DocumentRef> = verification
-            .documents()
-            .into_iter()
-            .map(|(address, location, aws_id)| DocumentRef {
-                address,
-                location,
-                aws_id,
-            })
-            .collect();
-        let progress = terminal::Progress::new("reading live state");
-        let observed = xacct_reconcile::read_live(&session, &documents, parallelism, &|step| {
-            progress.show(step)
-        })
-        .await;
-        progress.finish();
-        let observed = observed?;
-        let mut results = verification.judge(&observed);
-        if args.no_probes {
-            return anyhow::Ok((results, false));
+    let options = VerifyOptions {
+        control: args.control.clone(),
+        targets: args.targets.clone(),
+        parallelism: usize::from(args.parallelism),
+        probes: !args.no_probes,
+    };
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            // No signal handler: never interrupted.
+            std::future::pending::<()>().await;
         }
-        let interrupt = async {
-            if tokio::signal::ctrl_c().await.is_err() {
-                // No signal handler: never interrupted.
-                std::future::pending::<()>().await;
-            }
-        };
-        let outcome =
-            xacct_aws::probe(&session, &verification.probes(), parallelism, interrupt).await;
-        results.extend(verification.judge_live(&outcome));
-        anyhow::Ok((results, outcome.interrupted))
-    })?;
-    if interrupted {
+    };
+    let progress = terminal::Progress::new("reading live state");
+    let verified = runtime()?.block_on(xacct_reconcile::verify(
+        &spec,
+        &options,
+        &|step| progress.show(step),
+        interrupt,
+    ));
+    progress.finish();
+    let verified = verified?;
+    if verified.interrupted {
         eprintln!(
             "Interrupted: the probes were stopped and their test objects deleted \
              (a `could not be deleted` line would say otherwise)."
         );
     }
-    verify::in_report_order(&mut results);
     match args.format {
-        Format::Text => terminal::print(&verify::verify_text(&results))?,
+        Format::Text => terminal::print(&verify::verify_text(&verified.results))?,
         Format::Json => terminal::print(&format!(
             "{:#}\n",
-            verify::verify_json(&results, interrupted)
+            verify::verify_json(&verified.results, verified.interrupted)
         ))?,
     }
-    Ok(if interrupted {
-        Status::Interrupted
-    } else if results
+    let failed = verified
+        .results
         .iter()
-        .any(|result| result.status == CheckStatus::Fail)
-    {
+        .any(|result| result.status == CheckStatus::Fail);
+    Ok(if verified.interrupted {
+        Status::Interrupted
+    } else if failed {
         Status::Error
     } else {
         Status::Success
