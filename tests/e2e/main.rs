@@ -33,6 +33,7 @@ mod prune;
 mod request_counts;
 mod revocation;
 mod saved_plan;
+mod shards;
 mod targeting;
 mod topic_policy;
 mod verify;

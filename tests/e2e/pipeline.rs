@@ -42,6 +42,7 @@ fn options() -> RunOptions {
         targets: Vec::new(),
         allow_lockout: false,
         lint_documents: true,
+        scope: Default::default(),
     }
 }
 

@@ -102,10 +102,36 @@ pub struct LiveArgs {
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
 
+    #[command(flatten)]
+    pub scope: ScopeArgs,
+
     /// Plan bucket policies even if they would deny the bucket owner's own
     /// account everything on the bucket (refused by default: a lock-out).
     #[arg(long)]
     pub allow_lockout: bool,
+}
+
+/// Which of the spec's accounts a run covers.
+#[derive(Debug, Args)]
+pub struct ScopeArgs {
+    /// Only the documents stored in this account (the spec's name); repeatable.
+    #[arg(long = "account", value_name = "NAME")]
+    pub accounts: Vec<String>,
+
+    /// Only the accounts of shard I of N (0 <= I < N, as Kubernetes'
+    /// JOB_COMPLETION_INDEX): the spec's accounts split into N disjoint
+    /// groups by a digest of their names, stable as accounts come and go.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<xacct_engine::Shard>,
+}
+
+impl ScopeArgs {
+    pub fn scope(&self) -> xacct_engine::AccountScope {
+        xacct_engine::AccountScope {
+            accounts: self.accounts.clone(),
+            shard: self.shard,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +284,9 @@ pub struct VerifyArgs {
     /// Limit the checks to a bucket, topic or trail (a name or an address); repeatable.
     #[arg(long = "target", value_name = "ADDR")]
     pub targets: Vec<String>,
+
+    #[command(flatten)]
+    pub scope: ScopeArgs,
 
     /// How many AWS calls run at once.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -376,6 +376,21 @@ impl Verification {
         Ok(())
     }
 
+    /// Keeps the buckets, topics and trail stored in `accounts` (a shard's).
+    pub fn retain_accounts(&mut self, accounts: &[String]) {
+        self.buckets
+            .retain(|bucket| accounts.contains(&bucket.location.account));
+        self.topics
+            .retain(|topic| accounts.contains(&topic.location.account));
+        if self
+            .trail
+            .as_ref()
+            .is_some_and(|trail| !accounts.contains(&trail.location.account))
+        {
+            self.trail = None;
+        }
+    }
+
     /// The accounts whose credentials the checks need: the owners of what
     /// is read, and the control account for the live probes.
     pub fn accounts(&self, probes: bool) -> BTreeSet<String> {

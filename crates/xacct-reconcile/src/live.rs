@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
 use xacct_engine::{
-    Address, DesiredResource, DocumentFinding, Location, Observed, Plan, PlanFile, PlanOptions,
-    Replanner,
+    AccountScope, Address, DesiredResource, DocumentFinding, Location, Observed, Plan, PlanFile,
+    PlanOptions, Replanner,
 };
 use xacct_spec::{Account, Spec};
 
@@ -27,6 +27,8 @@ pub struct RunOptions {
     pub allow_lockout: bool,
     /// Also lint the live documents read (plan does; drift and apply do not).
     pub lint_documents: bool,
+    /// `--account` / `--shard`: only the documents stored in these accounts.
+    pub scope: AccountScope,
 }
 
 /// A plan made from live state, with what apply needs to execute it.
@@ -45,6 +47,8 @@ pub struct LivePlan {
     /// (and so left alone): named, so nothing is skipped in silence (plan
     /// `--strict` fails on them).
     pub not_pruned: Vec<String>,
+    /// The spec's accounts this run covered.
+    pub accounts: Vec<String>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
@@ -56,8 +60,20 @@ pub async fn plan_live(
 ) -> Result<LivePlan, Error> {
     let desired =
         xacct_engine::desired(spec).map_err(|errors| Error::blocked("cannot plan", errors))?;
-    let selection = xacct_engine::select(desired, &options.targets)
+    let accounts = options
+        .scope
+        .accounts_of(spec)
+        .map_err(|errors| Error::blocked("cannot select the accounts", errors))?;
+    let mut selection = xacct_engine::select(desired, &options.targets)
         .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
+    // Documents of other accounts are another shard's: not read, not written
+    // (a dependency there is that shard's to write first).
+    selection
+        .resources
+        .retain(|resource| accounts.contains(&resource.location.account));
+    selection
+        .pulled_in
+        .retain(|address| selection.resources.iter().any(|r| r.address == *address));
     let plan_options = PlanOptions {
         allow_lockout: options.allow_lockout,
         ..PlanOptions::new(&spec.sid_prefix)
@@ -121,6 +137,7 @@ pub async fn plan_live(
         checked_at,
         document_findings,
         not_pruned,
+        accounts,
     })
 }
 

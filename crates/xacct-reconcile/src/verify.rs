@@ -6,6 +6,7 @@ use std::future::Future;
 
 use xacct_aws::DocumentRef;
 use xacct_engine::verify::{self, CheckResult, Verification};
+use xacct_engine::AccountScope;
 use xacct_spec::Spec;
 
 use crate::error::Error;
@@ -22,6 +23,9 @@ pub struct VerifyOptions {
     pub parallelism: usize,
     /// Static checks only (`--no-probes`).
     pub probes: bool,
+    /// `--account` / `--shard`: only what is stored in these accounts (the
+    /// probes still use the control account's credentials).
+    pub scope: AccountScope,
 }
 
 /// Every check's result in report order, and whether `interrupt` stopped
@@ -43,6 +47,11 @@ pub async fn verify(
     verification
         .retain_targets(&options.targets)
         .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
+    let accounts = options
+        .scope
+        .accounts_of(spec)
+        .map_err(|errors| Error::blocked("cannot select the accounts", errors))?;
+    verification.retain_accounts(&accounts);
     let accounts = verification.accounts(options.probes);
     let session = connect(spec, accounts.iter().map(String::as_str)).await?;
     verification.control.caller = session

@@ -104,6 +104,7 @@ pub(crate) fn run_options(args: &LiveArgs, lint_documents: bool) -> RunOptions {
         targets: args.targets.clone(),
         allow_lockout: args.allow_lockout,
         lint_documents,
+        scope: args.scope.scope(),
     }
 }
 
@@ -117,6 +118,18 @@ pub(crate) async fn plan_live(
     let live = xacct_reconcile::plan_live(&loaded.spec, options, &|step| progress.show(step)).await;
     progress.finish();
     let live = live?;
+    if live.plan.changes.is_empty() && !options.scope.is_everything() {
+        match live.accounts.as_slice() {
+            [] => eprintln!(
+                "note: this run's --account/--shard covers no account of the spec: nothing to do"
+            ),
+            accounts => eprintln!(
+                "note: this run covers account{} {}, where the spec manages nothing: nothing to do",
+                if accounts.len() == 1 { "" } else { "s" },
+                accounts.join(", ")
+            ),
+        }
+    }
     for problem in &live.not_pruned {
         eprintln!("warning: not pruned: {problem}");
     }

@@ -15,6 +15,7 @@ pub fn exec(args: &VerifyArgs) -> anyhow::Result<Status> {
         targets: args.targets.clone(),
         parallelism: usize::from(args.parallelism),
         probes: !args.no_probes,
+        scope: args.scope.scope(),
     };
     let interrupt = async {
         if tokio::signal::ctrl_c().await.is_err() {
