@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Ensure the local AWS emulator is installed: a virtualenv at .venv with
-# moto[server] pinned to exactly MOTO_VERSION.
+# moto[server] pinned to exactly MOTO_VERSION, and the real parsers the tests
+# check xacct's reports with (junitparser for JUnit XML, prometheus_client's
+# parser for the metrics text format).
 #
 # Idempotent, quiet and fast when everything is already in place. Needs only
 # Python 3 (with the venv module) and network access to PyPI the first time.
@@ -10,6 +12,7 @@
 set -euo pipefail
 
 MOTO_VERSION="5.1.22"
+PARSERS="junitparser==5.0.3 prometheus-client==0.26.0"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${XACCT_VENV:-$ROOT/.venv}"
 PY="$VENV/bin/python"
@@ -18,9 +21,11 @@ installed_version() {
     [ -x "$PY" ] || return 1
     "$PY" - <<'PY' 2>/dev/null
 import importlib.metadata as m
-print(m.version("moto"))
 # moto[server] extras: the server needs flask and flask_cors.
 import flask, flask_cors  # noqa: F401
+# The report parsers.
+import junitparser, prometheus_client.parser  # noqa: F401
+print(m.version("moto"))
 PY
 }
 
@@ -40,7 +45,8 @@ if [ ! -x "$PY" ]; then
 fi
 
 echo "setup.sh: installing moto[server]==$MOTO_VERSION into $VENV" >&2
-"$PY" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+# shellcheck disable=SC2086 # PARSERS is a list of requirements
+"$PY" -m pip install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION" $PARSERS
 
 got="$(installed_version || true)"
 if [ "$got" != "$MOTO_VERSION" ] || [ ! -x "$VENV/bin/moto_server" ]; then

@@ -30,6 +30,7 @@ mod partitions;
 mod permissions;
 mod pipeline;
 mod prune;
+mod reports;
 mod request_counts;
 mod revocation;
 mod saved_plan;

@@ -43,6 +43,7 @@ fn options() -> RunOptions {
         allow_lockout: false,
         lint_documents: true,
         scope: Default::default(),
+        report_unread: false,
     }
 }
 

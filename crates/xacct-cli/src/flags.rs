@@ -139,6 +139,9 @@ pub struct PlanArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+
     /// Exit 0 when there are no changes, 2 when there are (1 stays an error).
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -221,8 +224,29 @@ pub struct DriftArgs {
     #[command(flatten)]
     pub live: LiveArgs,
 
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    /// `junit`: a testsuite per account, a testcase per managed resource
+    /// (drift: a failure; an unreadable document: an error).
+    #[arg(long, value_enum, default_value_t = DriftFormat::Text)]
+    pub format: DriftFormat,
+
+    #[command(flatten)]
+    pub metrics: MetricsArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DriftFormat {
+    Text,
+    Json,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Also write the run's metrics here, in Prometheus' text format,
+    /// atomically (for node_exporter's textfile collector or a push
+    /// gateway); a failed run still writes `xacct_run_success 0`.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

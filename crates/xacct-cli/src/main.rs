@@ -5,6 +5,7 @@
 mod cli_reference;
 mod commands;
 mod flags;
+mod metrics_file;
 mod terminal;
 
 use std::process::ExitCode;

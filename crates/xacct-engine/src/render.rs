@@ -3,12 +3,16 @@
 
 mod diff;
 mod json;
+mod junit;
 mod markdown;
+mod metrics;
 mod text;
 mod warnings;
 
 pub use json::{drift_json, plan_json, FORMAT_VERSION};
+pub use junit::{drift_junit, ReadError};
 pub use markdown::{plan_markdown, plan_markdown_within, COMMENT_LIMIT};
+pub use metrics::{metrics_text, RunFacts};
 pub use text::{drift_text, plan_text};
 pub use warnings::{plan_json_with_warnings, plan_markdown_with_warnings, warnings_json};
 

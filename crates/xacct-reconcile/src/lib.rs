@@ -19,5 +19,5 @@ pub use live::{
     RunOptions,
 };
 pub use load::{load, load_linted, LoadedSpec};
-pub use observe::Progress;
+pub use observe::{Progress, Unread};
 pub use verify::{verify, Verified, VerifyOptions};

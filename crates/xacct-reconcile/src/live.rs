@@ -14,7 +14,7 @@ use xacct_spec::{Account, Spec};
 use crate::apply::{apply, Applied};
 use crate::error::Error;
 use crate::load::LoadedSpec;
-use crate::observe::{observe, observe_each, stale_changes, Progress};
+use crate::observe::{observe, observe_each, stale_changes, Progress, Unread};
 
 /// What a live run is limited to and allowed to do.
 #[derive(Debug, Clone)]
@@ -29,6 +29,10 @@ pub struct RunOptions {
     pub lint_documents: bool,
     /// `--account` / `--shard`: only the documents stored in these accounts.
     pub scope: AccountScope,
+    /// A document that cannot be read is reported next to the plan of the
+    /// others (drift's JUnit report: an `error` per such resource) instead
+    /// of stopping the run.
+    pub report_unread: bool,
 }
 
 /// A plan made from live state, with what apply needs to execute it.
@@ -49,6 +53,9 @@ pub struct LivePlan {
     pub not_pruned: Vec<String>,
     /// The spec's accounts this run covered.
     pub accounts: Vec<String>,
+    /// With [`RunOptions::report_unread`]: the documents that could not be
+    /// read (left out of the plan).
+    pub unread: Vec<Unread>,
 }
 
 /// spec -> desired -> targets -> connect -> observe -> plan. Any failure on
@@ -103,13 +110,22 @@ pub async fn plan_live(
         .iter()
         .map(DocumentRef::of_resource)
         .collect();
-    let mut observed = read_live(&session, &documents, options.parallelism, progress).await?;
+    let (mut observed, unread) = if options.report_unread {
+        observe_each(&session, &documents, options.parallelism, progress).await
+    } else {
+        let observed = read_live(&session, &documents, options.parallelism, progress).await?;
+        (observed, Vec::new())
+    };
     let unlisted_documents: Vec<DocumentRef> =
         unlisted.iter().map(DocumentRef::of_resource).collect();
     let (readable, unreadable) =
         observe_each(&session, &unlisted_documents, options.parallelism, progress).await;
-    let mut not_pruned: Vec<String> = unreadable.iter().map(ToString::to_string).collect();
+    let mut not_pruned: Vec<String> = unreadable
+        .iter()
+        .map(|(_, error)| error.to_string())
+        .collect();
     let mut resources = selection.resources;
+    resources.retain(|resource| observed.contains_key(&resource.address));
     for resource in unlisted {
         let Some(found) = readable.get(&resource.address) else {
             continue;
@@ -138,6 +154,7 @@ pub async fn plan_live(
         document_findings,
         not_pruned,
         accounts,
+        unread,
     })
 }
 

@@ -26,13 +26,16 @@ pub async fn observe(
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<BTreeMap<Address, Observed>, Vec<xacct_aws::Error>> {
-    let (observed, errors) = observe_each(session, documents, parallelism, progress).await;
-    if errors.is_empty() {
+    let (observed, unread) = observe_each(session, documents, parallelism, progress).await;
+    if unread.is_empty() {
         Ok(observed)
     } else {
-        Err(errors)
+        Err(unread.into_iter().map(|(_, error)| error).collect())
     }
 }
+
+/// A document that could not be read, and why.
+pub type Unread = (DocumentRef, xacct_aws::Error);
 
 /// [`observe`] keeping what could be read next to what could not.
 pub async fn observe_each(
@@ -40,7 +43,7 @@ pub async fn observe_each(
     documents: &[DocumentRef],
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-) -> (BTreeMap<Address, Observed>, Vec<xacct_aws::Error>) {
+) -> (BTreeMap<Address, Observed>, Vec<Unread>) {
     let permits = Arc::new(Semaphore::new(parallelism.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
     for document in documents {
@@ -68,13 +71,13 @@ pub async fn observe_each(
                     Ok(found) => {
                         observed.insert(document.address, found);
                     }
-                    Err(error) => errors.push(error),
+                    Err(error) => errors.push((document, error)),
                 }
             }
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }
     }
-    errors.sort_by_key(|error| error.to_string());
+    errors.sort_by_key(|(_, error)| error.to_string());
     (observed, errors)
 }
 

@@ -19,9 +19,9 @@ use super::{deployer_role, workspace_root, BASE_KEY, BASE_SECRET, REGION};
 /// How long moto_server gets to answer its first request.
 const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
 
-/// The emulator: `tests/emulator/moto_server.py` (moto plus the patches that
-/// make it answer as AWS does) run by the virtualenv's python.
-fn moto_server_command() -> (PathBuf, PathBuf) {
+/// The virtualenv's python (scripts/setup.sh makes it): moto and the report
+/// parsers the tests check xacct's output with.
+pub fn venv_python() -> PathBuf {
     let python = match std::env::var_os("XACCT_MOTO_PYTHON") {
         Some(p) if !p.is_empty() => PathBuf::from(p),
         _ => workspace_root().join(".venv/bin/python"),
@@ -33,8 +33,14 @@ fn moto_server_command() -> (PathBuf, PathBuf) {
             python.display()
         );
     }
+    python
+}
+
+/// The emulator: `tests/emulator/moto_server.py` (moto plus the patches that
+/// make it answer as AWS does) run by the virtualenv's python.
+fn moto_server_command() -> (PathBuf, PathBuf) {
     (
-        python,
+        venv_python(),
         workspace_root().join("tests/emulator/moto_server.py"),
     )
 }

@@ -27,7 +27,7 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
     }
     let loaded = xacct_reconcile::load(&args.live.spec.file)?;
     let runtime = runtime()?;
-    let live = runtime.block_on(plan_live(&loaded, &run_options(&args.live, false)))?;
+    let live = runtime.block_on(plan_live(&loaded, &run_options(&args.live, false, false)))?;
     if args.format == Format::Text {
         terminal::print(&render::plan_text(&live.plan, Style { color }))?;
     }

@@ -1,20 +1,52 @@
-use xacct_engine::render::{self, Style};
+use xacct_engine::render::{self, ReadError, Style};
 
 use crate::commands::{plan_live, run_options, runtime, Status};
-use crate::flags::{DriftArgs, Format};
+use crate::flags::{DriftArgs, DriftFormat};
 use crate::terminal;
 
 /// A plan that is only reported: drift never writes, so read-only
 /// credentials (`xacct permissions --mode drift`) are enough.
 pub fn exec(args: &DriftArgs, color: bool) -> anyhow::Result<Status> {
+    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |planned| {
+        run(args, color, planned)
+    })
+}
+
+fn run(
+    args: &DriftArgs,
+    color: bool,
+    planned: &mut Option<xacct_engine::Plan>,
+) -> anyhow::Result<Status> {
     let loaded = xacct_reconcile::load(&args.live.spec.file)?;
-    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, false)))?;
+    // JUnit reports a document that cannot be read as an error testcase.
+    let junit = args.format == DriftFormat::Junit;
+    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, false, junit)))?;
+    *planned = Some(live.plan.clone());
     match args.format {
-        Format::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
-        Format::Json => terminal::print(&format!(
+        DriftFormat::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
+        DriftFormat::Json => terminal::print(&format!(
             "{:#}\n",
             render::drift_json(&live.plan, &live.checked_at)
         ))?,
+        DriftFormat::Junit => {
+            let unread: Vec<ReadError> = live
+                .unread
+                .iter()
+                .map(|(document, error)| ReadError {
+                    address: document.address.clone(),
+                    location: document.location.clone(),
+                    message: error.to_string(),
+                })
+                .collect();
+            terminal::print(&render::drift_junit(&live.plan, &unread, &live.checked_at))?;
+        }
+    }
+    if !live.unread.is_empty() {
+        anyhow::bail!(
+            "{} managed document{} could not be read (errors in the report)",
+            live.unread.len(),
+            if live.unread.len() == 1 { "" } else { "s" }
+        );
     }
     Ok(if live.plan.has_changes() {
         Status::Changes

@@ -98,13 +98,18 @@ pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// The pipeline's options from the live flags.
-pub(crate) fn run_options(args: &LiveArgs, lint_documents: bool) -> RunOptions {
+pub(crate) fn run_options(
+    args: &LiveArgs,
+    lint_documents: bool,
+    report_unread: bool,
+) -> RunOptions {
     RunOptions {
         parallelism: usize::from(args.parallelism),
         targets: args.targets.clone(),
         allow_lockout: args.allow_lockout,
         lint_documents,
         scope: args.scope.scope(),
+        report_unread,
     }
 }
 

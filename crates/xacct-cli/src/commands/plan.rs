@@ -7,6 +7,16 @@ use crate::flags::{PlanArgs, PlanFormat};
 use crate::terminal;
 
 pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
+    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |planned| {
+        run(args, color, planned)
+    })
+}
+
+fn run(
+    args: &PlanArgs,
+    color: bool,
+    planned: &mut Option<xacct_engine::Plan>,
+) -> anyhow::Result<Status> {
     let (loaded, spec_findings) = xacct_reconcile::load_linted(&args.live.spec.file)?;
     lint_gate(
         &spec_findings,
@@ -15,7 +25,8 @@ pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
         &args.live.spec.file.display().to_string(),
         "nothing was read from AWS",
     )?;
-    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true)))?;
+    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true, false)))?;
+    *planned = Some(live.plan.clone());
     let not_pruned = live.not_pruned.len();
     if args.strict && not_pruned > 0 {
         anyhow::bail!(
