@@ -18,6 +18,7 @@ mod drift;
 mod emulator;
 mod export_cloudformation;
 mod faults;
+mod ignore;
 mod interruption;
 mod json_output;
 mod lint;

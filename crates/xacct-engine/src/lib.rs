@@ -9,6 +9,7 @@ pub mod address;
 pub mod change;
 mod error;
 pub mod export;
+pub mod ignore;
 pub mod kind;
 pub mod kinds;
 pub mod lint;

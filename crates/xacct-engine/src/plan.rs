@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::address::{Address, ResourceKind};
 use crate::change::ResourceChange;
 use crate::error::PlanError;
+use crate::ignore::Ignored;
 use crate::kind::{ChangeAction, PlanOptions};
 use crate::kinds::{plan_slice, DesiredResource, Observed};
 
@@ -15,6 +16,10 @@ use crate::kinds::{plan_slice, DesiredResource, Observed};
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, Serialize)]
 pub struct Plan {
     pub changes: Vec<ResourceChange>,
+    /// Pending changes an `ignore:` entry sets apart until its date: shown,
+    /// not counted, not applied.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<Ignored>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -126,7 +131,10 @@ pub fn plan(
             b.address.kind,
         ))
     });
-    Ok(Plan { changes })
+    Ok(Plan {
+        changes,
+        ignored: Vec::new(),
+    })
 }
 
 /// Plans one resource against its observed document.

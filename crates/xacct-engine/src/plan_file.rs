@@ -116,6 +116,7 @@ mod tests {
 
     fn file() -> PlanFile {
         let plan = Plan {
+            ignored: Vec::new(),
             changes: vec![ResourceChange {
                 address: Address::new(ResourceKind::S3BucketPolicy, "b"),
                 location: Location {

@@ -6,7 +6,7 @@ mod json;
 mod junit;
 mod markdown;
 mod metrics;
-mod text;
+pub(crate) mod text;
 mod warnings;
 
 pub use json::{drift_json, plan_json, FORMAT_VERSION};

@@ -67,6 +67,10 @@ pub async fn plan_live(
 ) -> Result<LivePlan, Error> {
     let desired =
         xacct_engine::desired(spec).map_err(|errors| Error::blocked("cannot plan", errors))?;
+    let unknown = xacct_engine::ignore::unknown_entries(spec, &desired);
+    if !unknown.is_empty() {
+        return Err(Error::blocked("the spec's ignore: list is wrong", unknown));
+    }
     let accounts = options
         .scope
         .accounts_of(spec)
@@ -138,8 +142,9 @@ pub async fn plan_live(
         }
     }
     observed.extend(readable);
-    let plan = xacct_engine::plan(&plan_options, &resources, &observed)
+    let mut plan = xacct_engine::plan(&plan_options, &resources, &observed)
         .map_err(|errors| Error::blocked("cannot plan", errors))?;
+    xacct_engine::ignore::set_aside(&mut plan, &spec.ignore, today());
     let document_findings = if options.lint_documents {
         xacct_engine::lint_observed(&spec.sid_prefix, &observed)
     } else {
@@ -286,6 +291,16 @@ pub async fn read_live(
     observe(session, documents, parallelism, progress)
         .await
         .map_err(|errors| Error::blocked("cannot read the live state", errors))
+}
+
+/// Today's date (UTC), against which `ignore:` entries expire.
+pub fn today() -> xacct_spec::Date {
+    let date = time::OffsetDateTime::now_utc().date();
+    xacct_spec::Date {
+        year: u16::try_from(date.year()).unwrap_or(u16::MAX),
+        month: u8::from(date.month()),
+        day: date.day(),
+    }
 }
 
 /// The current time as RFC 3339 UTC, to the second (`2026-11-29T05:04:55Z`).

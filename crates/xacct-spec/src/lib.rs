@@ -22,6 +22,7 @@ pub use model::*;
 pub use names::{arn_partition, partition, principal_account};
 pub use presets::QUILT_ACTIONS;
 pub use schema::json_schema;
+pub use validate::ignore::Date;
 
 /// Reads and validates a spec file; the file's path (as given) names it in errors.
 pub fn load(path: &Path) -> Result<Spec, LoadError> {

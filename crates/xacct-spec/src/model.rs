@@ -24,6 +24,20 @@ pub struct Spec {
     /// By the user's key for the topic (not necessarily the topic name).
     pub sns_topics: BTreeMap<String, SnsTopic>,
     pub cloudtrail: Option<CloudTrail>,
+    /// Accepted exceptions (`ignore:`), in the order written.
+    pub ignore: Vec<Ignore>,
+}
+
+/// One `ignore:` entry: until `until` (included), a difference at `address`
+/// is shown apart and not counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ignore {
+    pub address: String,
+    pub reason: String,
+    pub until: crate::Date,
+    /// Where the entry is written, for errors about it.
+    pub line: usize,
+    pub column: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,7 @@ pub fn json_schema() -> serde_json::Value {
 mod tests {
     use super::*;
     use crate::names::S3_EVENTS;
+    use crate::validate::ignore::IGNORE_KEYS;
     use crate::validate::{
         bucket_keys, ACCOUNT_KEYS, CLOUDTRAIL_KEYS, ENCRYPTION_KEYS, GRANT_KEYS, LOGGING_KEYS,
         NOTIFICATION_KEYS, PUBLIC_ACCESS_BLOCK_KEYS, SNS_TOPIC_KEYS, SPEC_KEYS,
@@ -53,7 +54,7 @@ mod tests {
     fn schema_keys_match_the_loader() {
         let schema = json_schema();
         let defs = &schema["$defs"];
-        let objects: [(&Value, &[&str]); 11] = [
+        let objects: [(&Value, &[&str]); 12] = [
             (&schema, SPEC_KEYS),
             (&defs["account"], ACCOUNT_KEYS),
             (&defs["bucket"], &bucket_keys()),
@@ -65,6 +66,7 @@ mod tests {
             (&defs["public_access_block"], PUBLIC_ACCESS_BLOCK_KEYS),
             (&defs["encryption"], ENCRYPTION_KEYS),
             (&defs["logging"], LOGGING_KEYS),
+            (&defs["ignore_entry"], IGNORE_KEYS),
         ];
         for (object, keys) in objects {
             assert_eq!(property_names(object), sorted(keys));

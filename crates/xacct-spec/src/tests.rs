@@ -290,6 +290,7 @@ fn a_full_spec_round_trips_into_the_model() {
             include_management_events: true,
             selector_mode: SelectorMode::Auto,
         }),
+        ignore: Vec::new(),
     };
     assert_eq!(spec, expected);
     assert_eq!(spec.bucket_region(&spec.buckets["bare"]), Some("us-east-1"));

@@ -27,6 +27,7 @@ pub(crate) const SPEC_KEYS: &[&str] = &[
     "buckets",
     "sns_topics",
     "cloudtrail",
+    "ignore",
 ];
 pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "id",
@@ -492,12 +493,18 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
         &declared_buckets,
     );
 
+    let ignore = top
+        .get("ignore")
+        .map(|node| ignore::ignores(problems, node))
+        .unwrap_or_default();
+
     Some(Spec {
         sid_prefix: sid_prefix.unwrap_or_default(),
         accounts,
         buckets,
         sns_topics,
         cloudtrail,
+        ignore,
     })
 }
 
@@ -1569,5 +1576,6 @@ fn actions(
 }
 
 mod hardening;
+pub(crate) mod ignore;
 #[cfg(test)]
 mod tests;

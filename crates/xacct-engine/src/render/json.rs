@@ -17,6 +17,7 @@ pub fn plan_json(plan: &Plan) -> Value {
     json!({
         "format_version": FORMAT_VERSION,
         "resource_changes": changes,
+        "ignored": ignored(plan),
         "summary": plan.summary(),
     })
 }
@@ -31,8 +32,22 @@ pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
         "in_sync": drifted.is_empty(),
         "checked": plan.changes.len(),
         "drifted": drifted,
+        "ignored": ignored(plan),
         "summary": plan.summary(),
     })
+}
+
+/// The changes `ignore:` entries set apart, with their reason and date.
+fn ignored(plan: &Plan) -> Value {
+    plan.ignored
+        .iter()
+        .map(|ignored| {
+            let mut entry = with_changes(&ignored.change);
+            entry["reason"] = ignored.reason.clone().into();
+            entry["until"] = ignored.until.clone().into();
+            entry
+        })
+        .collect()
 }
 
 /// A resource change with its diff lines.
@@ -86,6 +101,7 @@ mod tests {
     #[test]
     fn plan_json_has_the_documented_shape() {
         let plan = Plan {
+            ignored: Vec::new(),
             changes: vec![ResourceChange {
                 address: Address::new(ResourceKind::S3BucketPolicy, "b"),
                 location: Location {

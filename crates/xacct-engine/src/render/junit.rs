@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use super::text::changed_lines;
 use crate::address::Address;
 use crate::change::ResourceChange;
+use crate::ignore::Ignored;
 use crate::location::Location;
 use crate::plan::Plan;
 
@@ -23,6 +24,7 @@ pub struct ReadError {
 enum Case<'a> {
     Checked(&'a ResourceChange),
     Unread(&'a ReadError),
+    Ignored(&'a Ignored),
 }
 
 impl Case<'_> {
@@ -30,6 +32,7 @@ impl Case<'_> {
         match self {
             Case::Checked(change) => &change.address,
             Case::Unread(error) => &error.address,
+            Case::Ignored(ignored) => &ignored.change.address,
         }
     }
 }
@@ -43,6 +46,13 @@ pub fn drift_junit(plan: &Plan, unread: &[ReadError], checked_at: &str) -> Strin
             change.location.account_id.as_str(),
         );
         suites.entry(key).or_default().push(Case::Checked(change));
+    }
+    for ignored in &plan.ignored {
+        let key = (
+            ignored.change.location.account.as_str(),
+            ignored.change.location.account_id.as_str(),
+        );
+        suites.entry(key).or_default().push(Case::Ignored(ignored));
     }
     for error in unread {
         let key = (
@@ -60,10 +70,16 @@ pub fn drift_junit(plan: &Plan, unread: &[ReadError], checked_at: &str) -> Strin
             .iter()
             .filter(|case| matches!(case, Case::Unread(_)))
             .count();
-        (cases.len(), failures, errors)
+        let skipped = cases
+            .iter()
+            .filter(|case| matches!(case, Case::Ignored(_)))
+            .count();
+        (cases.len(), failures, errors, skipped)
     };
-    let all: Vec<(usize, usize, usize)> = suites.values().map(|cases| count(cases)).collect();
-    let total = |pick: fn(&(usize, usize, usize)) -> usize| all.iter().map(pick).sum::<usize>();
+    let all: Vec<(usize, usize, usize, usize)> =
+        suites.values().map(|cases| count(cases)).collect();
+    let total =
+        |pick: fn(&(usize, usize, usize, usize)) -> usize| all.iter().map(pick).sum::<usize>();
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
         out,
@@ -75,11 +91,11 @@ pub fn drift_junit(plan: &Plan, unread: &[ReadError], checked_at: &str) -> Strin
     );
     for ((account, account_id), mut cases) in suites {
         cases.sort_by(|a, b| a.address().cmp(b.address()));
-        let (tests, failures, errors) = count(&cases);
+        let (tests, failures, errors, skipped) = count(&cases);
         let _ = writeln!(
             out,
             "  <testsuite name=\"account {} ({})\" tests=\"{tests}\" failures=\"{failures}\" \
-             errors=\"{errors}\" skipped=\"0\" timestamp=\"{}\">",
+             errors=\"{errors}\" skipped=\"{skipped}\" timestamp=\"{}\">",
             escape(account),
             escape(account_id),
             escape(checked_at)
@@ -104,6 +120,14 @@ pub fn drift_junit(plan: &Plan, unread: &[ReadError], checked_at: &str) -> Strin
                     );
                 }
                 Case::Checked(_) => out.push_str("/>\n"),
+                Case::Ignored(ignored) => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"ignored until {}: {}\"/>\n    </testcase>",
+                        escape(&ignored.until),
+                        escape(&ignored.reason)
+                    );
+                }
                 Case::Unread(error) => {
                     let _ = writeln!(
                         out,

@@ -17,6 +17,15 @@ pub fn plan_markdown(plan: &Plan) -> String {
 /// As [`plan_markdown`], truncated to `limit` characters: whole sections are
 /// dropped from the end and a note says how many.
 pub fn plan_markdown_within(plan: &Plan, limit: usize) -> String {
+    let mut out = changes_markdown(plan, limit);
+    let ignored = super::text::ignored_text(plan);
+    if !ignored.is_empty() {
+        let _ = write!(out, "\n```text{ignored}```\n");
+    }
+    out
+}
+
+fn changes_markdown(plan: &Plan, limit: usize) -> String {
     let summary = plan.summary();
     let mut out = String::from("### xacct plan\n\n");
     if !plan.has_changes() {

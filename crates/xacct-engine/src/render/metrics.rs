@@ -22,6 +22,21 @@ pub struct RunFacts<'a> {
 pub fn metrics_text(facts: &RunFacts<'_>) -> String {
     // (account, kind) -> (managed, drifted)
     let mut counts: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
+    // Ignored changes are managed resources, and not counted as drifted.
+    let ignored = facts
+        .plan
+        .iter()
+        .flat_map(|plan| &plan.ignored)
+        .map(|ignored| &ignored.change);
+    for change in ignored {
+        counts
+            .entry((
+                change.location.account.as_str(),
+                change.address.kind.as_str(),
+            ))
+            .or_default()
+            .0 += 1;
+    }
     for change in facts.plan.iter().flat_map(|plan| &plan.changes) {
         let entry = counts
             .entry((

@@ -10,6 +10,39 @@ use crate::kind::DiffStyle;
 use crate::plan::Plan;
 
 pub fn plan_text(plan: &Plan, style: Style) -> String {
+    let mut out = plan_changes_text(plan, style);
+    out.push_str(&ignored_text(plan));
+    out
+}
+
+/// The set-apart changes of `ignore:` entries, after the plan or drift
+/// report: shown, never counted.
+pub(super) fn ignored_text(plan: &Plan) -> String {
+    let mut out = String::new();
+    if plan.ignored.is_empty() {
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "\nIgnored ({} accepted until their date; not counted, not applied):",
+        plan.ignored.len()
+    );
+    for ignored in &plan.ignored {
+        let change = &ignored.change;
+        let _ = writeln!(
+            out,
+            "  {} {} until {}: {} ({})",
+            change.address,
+            verb(change).replacen("will be", "would be", 1),
+            ignored.until,
+            ignored.reason,
+            changed_lines(change).join("; ")
+        );
+    }
+    out
+}
+
+fn plan_changes_text(plan: &Plan, style: Style) -> String {
     if !plan.has_changes() {
         return format!(
             "No changes. Live state matches the spec ({} managed resource{} checked).\n",
@@ -81,6 +114,7 @@ pub fn drift_text(plan: &Plan, style: Style) -> String {
             plural(total)
         );
     }
+    out.push_str(&ignored_text(plan));
     out
 }
 
@@ -161,7 +195,7 @@ impl Style {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
     use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
@@ -181,6 +215,7 @@ pub(super) mod tests {
 
     pub(crate) fn sample_plan() -> Plan {
         Plan {
+            ignored: Vec::new(),
             changes: vec![
                 ResourceChange {
                     address: Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
