@@ -182,3 +182,60 @@ async fn metrics_files_parse_and_count_managed_and_drifted_resources() {
         .expect("xacct_run_success");
     assert_eq!(success["value"], 0.0);
 }
+
+/// The webhook's path stands for the secret such URLs carry.
+const HOOK_PATH: &str = "/services/T000/B000/S3cr3tW3bh00k";
+
+#[tokio::test]
+async fn drift_notifies_a_webhook_with_text_and_drifted_and_never_shows_its_url() {
+    let (_emu, mut ws) = world().await;
+    let receiver = crate::support::Receiver::start(&[500]);
+    // From the environment, and with every log on: the URL must not leak.
+    ws.set_env("XACCT_NOTIFY_URL", &receiver.url(HOOK_PATH));
+    ws.set_env("RUST_LOG", "trace");
+    let drift = ws.xacct(&["drift"]);
+    assert_eq!(drift.code, 2, "{drift}");
+    let received = receiver.received();
+    assert_eq!(received.len(), 2, "one retry after the 500: {received:?}");
+    let last = &received[1];
+    assert_eq!(
+        (last.method.as_str(), last.path.as_str()),
+        ("POST", HOOK_PATH)
+    );
+    let alert: Value = serde_json::from_str(&last.body).expect("JSON body");
+    assert!(
+        alert["text"].as_str().is_some_and(|text| text
+            .starts_with("xacct drift: 1 of 6 managed resources differ")
+            && text.contains("s3_ownership_controls.drifted-data")),
+        "{alert:#}"
+    );
+    assert_eq!(
+        alert["drifted"][0]["address"],
+        "s3_ownership_controls.drifted-data"
+    );
+    assert!(
+        !drift.stdout.contains("S3cr3t") && !drift.stderr.contains("S3cr3t"),
+        "the webhook's secret path leaked: {drift}"
+    );
+
+    // A receiver that keeps failing: an error naming only the host, and
+    // the exit code still says drift.
+    let failing = crate::support::Receiver::start(&[503, 503]);
+    ws.set_env("XACCT_NOTIFY_URL", &failing.url(HOOK_PATH));
+    let drift = ws.xacct(&["drift"]);
+    assert_eq!(drift.code, 2, "{drift}");
+    assert!(
+        drift
+            .stderr
+            .contains("error: cannot notify http://127.0.0.1: HTTP 503 Service Unavailable (after 2 attempts)"),
+        "{drift}"
+    );
+    assert!(!drift.stderr.contains("S3cr3t"), "{drift}");
+
+    // In sync: nothing is sent.
+    let quiet = crate::support::Receiver::start(&[]);
+    ws.set_env("XACCT_NOTIFY_URL", &quiet.url(HOOK_PATH));
+    ws.xacct(&["apply", "--auto-approve"]).expect_code(0);
+    ws.xacct(&["drift"]).expect_code(0);
+    assert!(quiet.received().is_empty());
+}

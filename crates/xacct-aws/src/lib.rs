@@ -12,6 +12,7 @@ mod operation;
 mod permissions;
 mod session;
 mod verify;
+mod webhook;
 
 pub use discovery::discover;
 pub use document::{read, write, DocumentRef};
@@ -20,3 +21,4 @@ pub use operation::{Access, Operation};
 pub use permissions::operations;
 pub use session::Session;
 pub use verify::probe;
+pub use webhook::{post_json, WebhookError};

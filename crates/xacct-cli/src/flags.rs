@@ -231,6 +231,18 @@ pub struct DriftArgs {
 
     #[command(flatten)]
     pub metrics: MetricsArgs,
+
+    /// On drift, POST a JSON alert (`text`, `drifted`) to this webhook
+    /// (Slack-style incoming webhooks show `text` as is). The URL is a
+    /// secret: only its scheme and host are ever shown. A failed
+    /// notification is an error on stderr; the exit code still says drift.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "XACCT_NOTIFY_URL",
+        hide_env_values = true
+    )]
+    pub notify: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

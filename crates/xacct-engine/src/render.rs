@@ -9,7 +9,7 @@ mod metrics;
 pub(crate) mod text;
 mod warnings;
 
-pub use json::{drift_json, plan_json, FORMAT_VERSION};
+pub use json::{drift_json, drift_notification, plan_json, FORMAT_VERSION};
 pub use junit::{drift_junit, ReadError};
 pub use markdown::{plan_markdown, plan_markdown_within, COMMENT_LIMIT};
 pub use metrics::{metrics_text, RunFacts};

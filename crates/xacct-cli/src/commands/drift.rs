@@ -20,7 +20,8 @@ fn run(
     let loaded = xacct_reconcile::load(&args.live.spec.file)?;
     // JUnit reports a document that cannot be read as an error testcase.
     let junit = args.format == DriftFormat::Junit;
-    let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, false, junit)))?;
+    let runtime = runtime()?;
+    let live = runtime.block_on(plan_live(&loaded, &run_options(&args.live, false, junit)))?;
     *planned = Some(live.plan.clone());
     match args.format {
         DriftFormat::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
@@ -39,6 +40,12 @@ fn run(
                 })
                 .collect();
             terminal::print(&render::drift_junit(&live.plan, &unread, &live.checked_at))?;
+        }
+    }
+    if let (Some(url), true) = (&args.notify, live.plan.has_changes()) {
+        let alert = render::drift_notification(&live.plan, &live.checked_at);
+        if let Err(error) = runtime.block_on(xacct_aws::post_json(url, &alert)) {
+            eprintln!("error: {error}");
         }
     }
     if !live.unread.is_empty() {

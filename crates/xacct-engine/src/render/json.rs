@@ -37,6 +37,37 @@ pub fn drift_json(plan: &Plan, checked_at: &str) -> Value {
     })
 }
 
+/// The body of a drift alert for a webhook: `text`, a short summary that
+/// Slack-style incoming webhooks show as is, and `drifted`, each drifted
+/// address with its account and change lines.
+pub fn drift_notification(plan: &Plan, checked_at: &str) -> Value {
+    let drifted: Vec<&ResourceChange> = plan.pending().collect();
+    let mut named: Vec<String> = drifted.iter().map(|c| c.address.to_string()).collect();
+    const SHOWN: usize = 5;
+    if named.len() > SHOWN {
+        let more = named.len() - SHOWN;
+        named.truncate(SHOWN);
+        named.push(format!("and {more} more"));
+    }
+    json!({
+        "text": format!(
+            "xacct drift: {} of {} managed resources differ from the spec: {}",
+            drifted.len(),
+            plan.changes.len(),
+            named.join(", ")
+        ),
+        "checked_at": checked_at,
+        "drifted": drifted
+            .iter()
+            .map(|change| json!({
+                "address": change.address.to_string(),
+                "account": change.location.account,
+                "changes": changed_lines(change),
+            }))
+            .collect::<Vec<_>>(),
+    })
+}
+
 /// The changes `ignore:` entries set apart, with their reason and date.
 fn ignored(plan: &Plan) -> Value {
     plan.ignored
