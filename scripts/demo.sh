@@ -108,6 +108,11 @@ banner "out-of-band changes in account 222222222222"
 world tamper
 
 run 2 drift
+# The same check for a scheduler: a JUnit report (a testsuite per account,
+# a failure per drifted resource) and Prometheus metrics.
+run 2 drift --format junit --metrics-file xacct.prom
+banner "the metrics file (.xacct-demo/xacct.prom)"
+cat xacct.prom
 run 0 apply --auto-approve
 run 0 drift
 # Does it work, not just match the spec: live policies evaluated as AWS would,
