@@ -93,6 +93,27 @@ async fn applies_and_converges_in(region: &str, partition: &str) {
     let converged = ws.xacct(&["plan", "--detailed-exitcode"]);
     assert_eq!(converged.code, 0, "{converged}");
 
+    // The offline evaluator behind verify reads the partition's principals.
+    let verify = ws.xacct(&["verify", "--no-probes"]);
+    assert_eq!(verify.code, 0, "{verify}");
+    assert!(
+        verify.stdout.contains("0 failed") && !verify.stdout.contains("\nfail "),
+        "{verify}"
+    );
+    // The CloudFormation export writes what apply writes.
+    let export = ws.xacct(&["export", "cloudformation", "--account", "data"]);
+    export.expect_code(0);
+    assert!(
+        export
+            .stdout
+            .contains(&format!("arn:{partition}:iam::{CONTROL}:root")),
+        "{export}"
+    );
+    assert!(
+        !export.stdout.contains("arn:aws:"),
+        "no commercial ARN in a {partition} template: {export}"
+    );
+
     // Another tool rewrites our grant with a bare account id, as AWS stores
     // it when given one: the same principal in this partition, no diff.
     let mut rewritten = topic_policy.clone();
