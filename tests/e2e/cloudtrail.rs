@@ -333,3 +333,56 @@ async fn trail_given_by_arn_works() {
     assert_eq!(s3_values(&basic[0]), OURS);
     assert_converged(&ws);
 }
+
+#[tokio::test]
+async fn scope_all_logs_every_bucket_with_one_selector_and_converges() {
+    let emu = Emulator::start();
+    world(&emu, "quilt-trail").await;
+    let ws = Workspace::new(&emu);
+    // A basic trail with another team's values, converted to advanced.
+    put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
+    ws.write_spec(&format!("{}\x20 scope: all\n", spec("quilt-trail", "auto", true)));
+    ws.apply();
+    assert_converged(&ws);
+    let selectors = cloudtrail_client(&emu, CONTROL)
+        .await
+        .get_event_selectors()
+        .trail_name("quilt-trail")
+        .send()
+        .await
+        .expect("selectors");
+    let ours = selectors
+        .advanced_event_selectors()
+        .iter()
+        .find(|selector| selector.name() == Some("QuiltS3DataEvents"))
+        .expect("our selector");
+    assert!(
+        ours.field_selectors()
+            .iter()
+            .all(|field| field.field() != "resources.ARN"),
+        "no ARN condition: every object the trail sees: {ours:?}"
+    );
+    assert!(
+        selectors
+            .advanced_event_selectors()
+            .iter()
+            .any(|selector| format!("{selector:?}").contains(OTHER_TEAM_VALUE)),
+        "the other team's values are carried over: {selectors:?}"
+    );
+    let verify = ws.xacct(&["verify", "--no-probes"]);
+    assert!(
+        verify.stdout.contains("0 failed") && !verify.stdout.contains("\nfail "),
+        "{verify}"
+    );
+    let refused = ws.xacct(&["validate"]);
+    refused.expect_code(0);
+    ws.write_spec(&format!("{}\x20 scope: all\n", spec("quilt-trail", "basic", true)));
+    let basic = ws.xacct(&["validate"]);
+    assert_eq!(basic.code, 1, "{basic}");
+    assert!(
+        basic
+            .stderr
+            .contains("scope: all is one advanced event selector, but selector_mode is basic"),
+        "{basic}"
+    );
+}

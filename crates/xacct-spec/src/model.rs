@@ -294,6 +294,17 @@ pub enum SelectorMode {
     Advanced,
 }
 
+/// `cloudtrail.scope`: which buckets' data events the managed selector logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrailScope {
+    /// One value per bucket with `cloudtrail: true` (the default).
+    #[default]
+    Buckets,
+    /// Every S3 object the trail can see: one advanced selector with no
+    /// `resources.ARN` condition, so any number of buckets fit.
+    All,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CloudTrail {
     /// Name or ARN.
@@ -304,6 +315,7 @@ pub struct CloudTrail {
     pub read_write: ReadWrite,
     pub include_management_events: bool,
     pub selector_mode: SelectorMode,
+    pub scope: TrailScope,
 }
 
 impl Spec {

@@ -289,6 +289,7 @@ fn a_full_spec_round_trips_into_the_model() {
             read_write: ReadWrite::All,
             include_management_events: true,
             selector_mode: SelectorMode::Auto,
+            scope: TrailScope::Buckets,
         }),
         ignore: Vec::new(),
     };

@@ -12,8 +12,8 @@ pub(crate) use hardening::{ENCRYPTION_KEYS, LOGGING_KEYS, PUBLIC_ACCESS_BLOCK_KE
 use crate::lint::{ActionSite, GrantSite, PrincipalSite};
 use crate::model::{
     Account, AccountAccess, Bucket, CloudTrail, Credentials, Grant, Notifications, ObjectOwnership,
-    ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef, S3_ACCESS_LOGS_SID_SUFFIX,
-    S3_PUBLISH_SID_SUFFIX,
+    ReadWrite, SelectorMode, SnsNotification, SnsTopic, Spec, TopicRef, TrailScope,
+    S3_ACCESS_LOGS_SID_SUFFIX, S3_PUBLISH_SID_SUFFIX,
 };
 use crate::names;
 use crate::presets;
@@ -66,6 +66,7 @@ pub(crate) const CLOUDTRAIL_KEYS: &[&str] = &[
     "read_write",
     "include_management_events",
     "selector_mode",
+    "scope",
 ];
 
 /// The sid prefix when the spec does not set one.
@@ -1141,6 +1142,24 @@ fn cloudtrail(
             ],
         ),
     };
+    let scope = match fields.get("scope") {
+        None => Some(TrailScope::Buckets),
+        Some(node) => one_of(
+            problems,
+            node,
+            &fields.what("scope"),
+            &[("buckets", TrailScope::Buckets), ("all", TrailScope::All)],
+        ),
+    };
+    if let (Some(TrailScope::All), Some(SelectorMode::Basic), Some(pos)) =
+        (scope, selector_mode, fields.key_pos("scope"))
+    {
+        problems.add(
+            pos,
+            "cloudtrail scope: all is one advanced event selector, but selector_mode is basic; \
+             set selector_mode: advanced (or auto), or scope: buckets",
+        );
+    }
     Some(CloudTrail {
         trail: trail?,
         account: account?,
@@ -1148,6 +1167,7 @@ fn cloudtrail(
         read_write: read_write?,
         include_management_events: include_management_events?,
         selector_mode: selector_mode?,
+        scope: scope?,
     })
 }
 

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use xacct_spec::{ReadWrite, SelectorMode, Spec};
+use xacct_spec::{ReadWrite, SelectorMode, Spec, TrailScope};
 
 use crate::kind::{
     Holder,
@@ -130,6 +130,8 @@ pub struct DesiredSelectors {
     pub read_write: ReadWrite,
     pub include_management_events: bool,
     pub mode: SelectorMode,
+    /// `scope: all`: every S3 object the trail sees, with no ARN condition.
+    pub all: bool,
 }
 
 impl EventSelectors {
@@ -176,6 +178,7 @@ pub(crate) fn desired(spec: &Spec) -> Option<Declared<DesiredSelectors>> {
             read_write: trail.read_write,
             include_management_events: trail.include_management_events,
             mode: trail.selector_mode,
+            all: trail.scope == TrailScope::All,
         },
     })
 }
@@ -225,14 +228,16 @@ fn plan(
             if let Some(excess) = basic_excess(&merge.selectors) {
                 return Err(invalid(
                     format!(
-                        "{excess}; set `selector_mode: advanced` (or `auto`), or log fewer buckets"
+                        "{excess}; set `selector_mode: advanced` (or `auto`), set `scope: all` \
+                         under `cloudtrail:` to log every bucket with one selector, or log fewer \
+                         buckets"
                     ),
                 ));
             }
             Ok(plan_basic(desired, merge))
         }
         SelectorMode::Advanced => plan_advanced(prefix, desired, observed, None),
-        SelectorMode::Auto if advanced_in_use => {
+        SelectorMode::Auto if advanced_in_use || desired.all => {
             plan_advanced(prefix, desired, observed, None)
         }
         SelectorMode::Auto => {
@@ -440,17 +445,20 @@ fn read_only_field(read_write_type: &str) -> Option<FieldSelector> {
 
 /// The selector xacct owns: S3 object events of exactly the declared
 /// buckets. `StartsWith` on `arn:aws:s3:::<bucket>/` (with `Equals`, or
-/// without the slash, no object events would be logged).
+/// without the slash, no object events would be logged). With `scope: all`
+/// there is no ARN condition: every object the trail sees.
 fn managed_selector(name: &str, desired: &DesiredSelectors) -> AdvancedSelector {
     let mut field_selectors = vec![
         field("eventCategory", &["Data"]),
         field("resources.type", &[S3_OBJECT]),
-        FieldSelector {
+    ];
+    if !desired.all {
+        field_selectors.push(FieldSelector {
             field: "resources.ARN".into(),
             starts_with: desired.bucket_prefixes.clone(),
             ..FieldSelector::default()
-        },
-    ];
+        });
+    }
     field_selectors.extend(read_only_field(read_write_name(desired.read_write)));
     AdvancedSelector {
         name: Some(name.to_string()),
@@ -630,7 +638,8 @@ fn plan_advanced(
     conversion_reason: Option<String>,
 ) -> Result<Planned<EventSelectorsWrite>, SliceError> {
     let name = managed_selector_name(prefix);
-    let wanted = (!desired.bucket_prefixes.is_empty()).then(|| managed_selector(&name, desired));
+    let wanted = (desired.all || !desired.bucket_prefixes.is_empty())
+        .then(|| managed_selector(&name, desired));
     let converting = observed.advanced.is_empty() && !observed.basic.is_empty();
     if converting && wanted.is_none() {
         // Nothing of ours is on the trail or wanted: leave its basic selectors be.
@@ -692,8 +701,9 @@ fn plan_advanced(
         return Err(invalid(
             format!(
                 "the trail's advanced event selectors would hold {count} values, over CloudTrail's \
-                 limit of {ADVANCED_VALUE_LIMIT}; log fewer buckets (`cloudtrail: true`) or trim \
-                 the trail's other selectors"
+                 limit of {ADVANCED_VALUE_LIMIT}; set `scope: all` under `cloudtrail:` to log \
+                 every bucket's data events with one selector (any number of buckets), log fewer \
+                 buckets (`cloudtrail: true`), or trim the trail's other selectors"
             ),
         ));
     }
@@ -765,7 +775,39 @@ mod tests {
             read_write: ReadWrite::All,
             include_management_events: true,
             mode,
+            all: false,
         }
+    }
+
+    #[test]
+    fn scope_all_is_one_advanced_selector_without_an_arn_condition() {
+        // 600 buckets: over the basic limits and the advanced value limit
+        // one by one, and nothing for a selector of every object.
+        let many: Vec<String> = (0..600).map(|n| format!("b{n}")).collect();
+        let names: Vec<&str> = many.iter().map(String::as_str).collect();
+        let by_bucket = plan_quilt(&wanted(SelectorMode::Auto, &names), &EventSelectors::default())
+            .expect_err("over the advanced limit");
+        assert!(by_bucket.to_string().contains("set `scope: all`"), "{by_bucket}");
+        let all = DesiredSelectors {
+            all: true,
+            ..wanted(SelectorMode::Auto, &names)
+        };
+        let planned = plan_quilt(&all, &EventSelectors::default()).expect("plans");
+        let written = written(&planned);
+        let ours = written
+            .advanced
+            .iter()
+            .find(|selector| selector.name.as_deref() == Some("QuiltS3DataEvents"))
+            .expect("our selector");
+        assert!(
+            ours.field_selectors
+                .iter()
+                .all(|field| field.field != "resources.ARN"),
+            "{ours:?}"
+        );
+        // Converged: the same selector read back plans nothing.
+        let again = plan_quilt(&all, written).expect("plans");
+        assert_eq!(again.action, ChangeAction::NoOp);
     }
 
     fn basic(read_write: &str, management: bool, resources: &[(&str, &[&str])]) -> BasicSelector {
