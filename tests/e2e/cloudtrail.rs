@@ -341,7 +341,10 @@ async fn scope_all_logs_every_bucket_with_one_selector_and_converges() {
     let ws = Workspace::new(&emu);
     // A basic trail with another team's values, converted to advanced.
     put_basic_selectors(&emu, CONTROL, "quilt-trail", other_team_basic_selectors()).await;
-    ws.write_spec(&format!("{}\x20 scope: all\n", spec("quilt-trail", "auto", true)));
+    ws.write_spec(&format!(
+        "{}\x20 scope: all\n",
+        spec("quilt-trail", "auto", true)
+    ));
     ws.apply();
     assert_converged(&ws);
     let selectors = cloudtrail_client(&emu, CONTROL)
@@ -376,7 +379,10 @@ async fn scope_all_logs_every_bucket_with_one_selector_and_converges() {
     );
     let refused = ws.xacct(&["validate"]);
     refused.expect_code(0);
-    ws.write_spec(&format!("{}\x20 scope: all\n", spec("quilt-trail", "basic", true)));
+    ws.write_spec(&format!(
+        "{}\x20 scope: all\n",
+        spec("quilt-trail", "basic", true)
+    ));
     let basic = ws.xacct(&["validate"]);
     assert_eq!(basic.code, 1, "{basic}");
     assert!(

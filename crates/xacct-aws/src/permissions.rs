@@ -131,6 +131,21 @@ mod tests {
         }
     }
 
+    /// Every module in `kinds/` is a registered kind's AWS module: one
+    /// without its registry line would never be compiled.
+    #[test]
+    fn every_module_in_kinds_is_a_registered_kind() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/kinds");
+        let files = std::fs::read_dir(dir)
+            .expect("src/kinds is readable")
+            .count();
+        assert_eq!(
+            files,
+            KIND_SOURCES.len(),
+            "src/kinds/*.rs against the registry"
+        );
+    }
+
     #[test]
     fn the_session_verify_and_discovery_declare_exactly_the_calls_they_make() {
         assert_eq!(

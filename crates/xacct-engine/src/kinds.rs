@@ -268,6 +268,27 @@ pub fn desired(spec: &Spec) -> Result<Vec<DesiredResource>, Vec<PlanError>> {
 mod tests {
     use super::*;
 
+    /// A module in `kinds/` without its registry line would never be
+    /// compiled (the registry declares the modules), so it is caught here.
+    #[test]
+    fn every_module_in_kinds_is_a_registered_kind() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/kinds");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .expect("src/kinds is readable")
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name().into_string().ok()?;
+                Some(name.strip_suffix(".rs")?.to_string())
+            })
+            .collect();
+        on_disk.sort();
+        let mut registered: Vec<String> = ResourceKind::ALL
+            .iter()
+            .map(|kind| kind.as_str().to_string())
+            .collect();
+        registered.sort();
+        assert_eq!(on_disk, registered, "src/kinds/*.rs against the registry");
+    }
+
     #[test]
     fn every_registered_kind_has_a_distinct_name_that_parses_back() {
         let mut names: Vec<&str> = ResourceKind::ALL.iter().map(|kind| kind.as_str()).collect();
