@@ -30,6 +30,7 @@ mod ownership;
 mod partitions;
 mod permissions;
 mod pipeline;
+mod progress;
 mod prune;
 mod reports;
 mod request_counts;

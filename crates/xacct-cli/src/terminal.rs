@@ -76,13 +76,14 @@ impl Progress {
     }
 
     pub fn show(&self, step: xacct_reconcile::Progress<'_>) {
+        self.show_done(step.done, step.total, &format!("account {}", step.account));
+    }
+
+    /// `label: done/total (what)`.
+    pub fn show_done(&self, done: usize, total: usize, what: &str) {
         if self.enabled {
             let mut stderr = std::io::stderr().lock();
-            let _ = write!(
-                stderr,
-                "\r\x1b[2K{}: {}/{} (account {})",
-                self.label, step.done, step.total, step.account
-            );
+            let _ = write!(stderr, "\r\x1b[2K{}: {done}/{total} ({what})", self.label);
             let _ = stderr.flush();
         }
     }

@@ -38,8 +38,8 @@ pub fn exec(args: &ApplyArgs, color: bool) -> anyhow::Result<Status> {
         eprintln!("Apply cancelled; nothing was changed.");
         return Ok(Status::Error);
     }
-    let has_changes = live.plan.has_changes();
-    report(args, has_changes, |reporter| {
+    let pending = live.plan.pending().count();
+    report(args, pending, |reporter| {
         runtime.block_on(xacct_reconcile::apply_live(
             &live,
             usize::from(args.live.parallelism),
@@ -62,7 +62,7 @@ fn exec_saved(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Status
         path,
         parallelism,
     ))?;
-    report(args, file.plan.has_changes(), |reporter| {
+    report(args, file.plan.pending().count(), |reporter| {
         runtime.block_on(xacct_reconcile::apply_saved(
             &session,
             &file,
@@ -76,11 +76,11 @@ fn exec_saved(args: &ApplyArgs, path: &std::path::Path) -> anyhow::Result<Status
 /// outcome; exit 1 when any write did not happen.
 fn report(
     args: &ApplyArgs,
-    has_changes: bool,
+    pending: usize,
     apply: impl FnOnce(Arc<dyn Fn(&Applied) + Send + Sync>) -> Vec<Applied>,
 ) -> anyhow::Result<Status> {
     let text = args.format == Format::Text;
-    if !has_changes {
+    if pending == 0 {
         if !text {
             terminal::print(&format!("{:#}\n", report_json(&[])))?;
         }
@@ -89,13 +89,22 @@ fn report(
     if text {
         terminal::print("\n")?;
     }
+    // Text prints each write as it lands; JSON prints once at the end, so a
+    // terminal gets a progress line meanwhile.
+    let progress = Arc::new(terminal::Progress::new("applying"));
+    let shown = Arc::clone(&progress);
+    let done = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let reporter: Arc<dyn Fn(&Applied) + Send + Sync> = Arc::new(move |applied: &Applied| {
         if text {
             // Reporting must not stop the writes; a closed stdout only loses the echo.
             let _ = terminal::print(&format!("{}\n", outcome_line(applied)));
+        } else {
+            let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            shown.show_done(done, pending, &applied.address.to_string());
         }
     });
     let results = apply(reporter);
+    progress.finish();
     let failed = results
         .iter()
         .filter(|applied| applied.outcome.is_err())
