@@ -297,3 +297,27 @@ async fn discovery_pages_through_every_bucket_and_asks_none_for_its_region() {
         "no GetBucketLocation: each bucket's region came with the listing"
     );
 }
+
+#[tokio::test]
+async fn a_shard_without_the_pruning_account_prunes_nothing() {
+    let (emu, _) = world().await;
+    let ws = Workspace::new(&emu);
+    ws.write_spec(&spec(true));
+    let before = emu.log().len();
+    let plan = ws.xacct(&["plan", "--account", "control"]);
+    plan.expect_code(0);
+    assert!(!plan.stdout.contains("old-data"), "{plan}");
+    let requests = emu.requests_since(before);
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("GET /?") || r.contains("/old-data")),
+        "the data account is another shard's: nothing of it is listed or read: {requests:#?}"
+    );
+    let data = ws.xacct(&["plan", "--account", "data"]);
+    assert!(
+        data.stdout
+            .contains("s3_bucket_policy.old-data will be destroyed"),
+        "{data}"
+    );
+}

@@ -90,11 +90,12 @@ pub async fn plan_live(
         ..PlanOptions::new(&spec.sid_prefix)
     };
     let checked_at = utc_now();
-    // A targeted run touches only its targets: nothing is pruned.
+    // A targeted run touches only its targets: nothing is pruned; a shard
+    // prunes only its own accounts.
     let pruning: Vec<&Account> = if options.targets.is_empty() {
         spec.accounts
             .values()
-            .filter(|account| account.prune)
+            .filter(|account| account.prune && accounts.contains(&account.name))
             .collect()
     } else {
         Vec::new()
