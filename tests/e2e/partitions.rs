@@ -5,8 +5,8 @@
 //! from another partition is a spec error.
 
 use crate::support::{
-    create_topic_in, set_topic_policy_in, spec_accounts_in, statement_by_sid, topic_policy_in,
-    Emulator, Workspace, CONTROL, DATA,
+    bucket_policy_text_with, create_topic_in, set_topic_policy_in, spec_accounts_in,
+    statement_by_sid, topic_policy_in, Emulator, Workspace, CONTROL, DATA,
 };
 use serde_json::{json, Value};
 
@@ -37,16 +37,8 @@ fn spec_in(region: &str, bucket: &str) -> String {
 }
 
 async fn bucket_policy_in(emu: &Emulator, region: &str, bucket: &str) -> Value {
-    let text = emu
-        .s3_in(DATA, region)
+    let text = bucket_policy_text_with(&emu.s3_in(DATA, region).await, bucket)
         .await
-        .get_bucket_policy()
-        .bucket(bucket)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("policy of {bucket}: {e:?}"))
-        .policy()
-        .map(str::to_string)
         .expect("a policy");
     serde_json::from_str(&text).expect("policy JSON")
 }
