@@ -247,6 +247,19 @@ async fn an_unlisted_document_pruning_cannot_plan_is_named_and_strict_fails() {
             .contains("s3_bucket_policy.old-data will be destroyed"),
         "the rest is still pruned: {plan}"
     );
+    let json = ws.xacct(&["plan", "--format", "json"]);
+    let document: Value = serde_json::from_str(&json.stdout).expect("plan JSON");
+    assert!(
+        document["warnings"]
+            .as_array()
+            .expect("warnings")
+            .iter()
+            .any(|warning| warning["rule"] == "not-pruned"
+                && warning["message"]
+                    .as_str()
+                    .is_some_and(|message| message.starts_with("s3_bucket_policy.quiet-data:"))),
+        "{document:#}"
+    );
     let strict = ws.xacct(&["plan", "--strict"]);
     assert_eq!(strict.code, 1, "{strict}");
     assert!(

@@ -60,10 +60,22 @@ fn run(
     }
     let output = match args.format {
         PlanFormat::Text => render_plan(&live.plan, args.format, color),
-        PlanFormat::Json => format!(
-            "{:#}\n",
-            render::plan_json_with_warnings(&live.plan, &spec_findings, &live.document_findings)
-        ),
+        PlanFormat::Json => {
+            let mut document = render::plan_json_with_warnings(
+                &live.plan,
+                &spec_findings,
+                &live.document_findings,
+            );
+            // What pruning could not read or plan is named here too.
+            if let Some(warnings) = document["warnings"].as_array_mut() {
+                warnings.extend(
+                    live.not_pruned.iter().map(
+                        |problem| serde_json::json!({"rule": "not-pruned", "message": problem}),
+                    ),
+                );
+            }
+            format!("{document:#}\n")
+        }
         PlanFormat::Markdown => {
             render::plan_markdown_with_warnings(&live.plan, &spec_findings, &live.document_findings)
         }
