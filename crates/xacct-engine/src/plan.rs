@@ -20,6 +20,11 @@ pub struct Plan {
     /// not counted, not applied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ignored: Vec<Ignored>,
+    /// Unlisted documents pruning had to leave alone, and why (it cannot
+    /// read or plan them). Pruning is a clean-up, not the declared state, so
+    /// they are named rather than stopping the plan. Not part of saved plans.
+    #[serde(skip)]
+    pub not_pruned: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -96,6 +101,7 @@ pub fn plan(
 ) -> Result<Plan, Vec<PlanError>> {
     let mut changes = Vec::new();
     let mut errors = Vec::new();
+    let mut not_pruned = Vec::new();
     for resource in desired {
         let Some(found) = observed.get(&resource.address) else {
             errors.push(PlanError::NotObserved {
@@ -107,6 +113,7 @@ pub fn plan(
             // An unlisted object without any of xacct's slice is not managed.
             Ok(change) if change.pruned && change.write.is_none() => {}
             Ok(change) => changes.push(change),
+            Err(error) if resource.pruned => not_pruned.push(error.to_string()),
             Err(error) => errors.push(error),
         }
     }
@@ -134,6 +141,7 @@ pub fn plan(
     Ok(Plan {
         changes,
         ignored: Vec::new(),
+        not_pruned,
     })
 }
 

@@ -117,6 +117,7 @@ mod tests {
     fn file() -> PlanFile {
         let plan = Plan {
             ignored: Vec::new(),
+            not_pruned: Vec::new(),
             changes: vec![ResourceChange {
                 address: Address::new(ResourceKind::S3BucketPolicy, "b"),
                 location: Location {

@@ -47,10 +47,6 @@ pub struct LivePlan {
     pub checked_at: String,
     /// Lint findings in the live documents read (only when asked).
     pub document_findings: Vec<DocumentFinding>,
-    /// Documents of unlisted objects that pruning could not read or plan
-    /// (and so left alone): named, so nothing is skipped in silence (plan
-    /// `--strict` fails on them).
-    pub not_pruned: Vec<String>,
     /// The spec's accounts this run covered.
     pub accounts: Vec<String>,
     /// With [`RunOptions::report_unread`]: the documents that could not be
@@ -110,41 +106,26 @@ pub async fn plan_live(
     )
     .await?;
     let unlisted = discover_unlisted(&session, spec, &pruning).await?;
-    let documents: Vec<DocumentRef> = selection
-        .resources
-        .iter()
-        .map(DocumentRef::of_resource)
-        .collect();
-    let (mut observed, unread) = if options.report_unread {
-        observe_each(&session, &documents, options.parallelism, progress).await
-    } else {
-        let observed = read_live(&session, &documents, options.parallelism, progress).await?;
-        (observed, Vec::new())
-    };
-    let unlisted_documents: Vec<DocumentRef> =
-        unlisted.iter().map(DocumentRef::of_resource).collect();
-    let (readable, unreadable) =
-        observe_each(&session, &unlisted_documents, options.parallelism, progress).await;
-    let mut not_pruned: Vec<String> = unreadable
-        .iter()
-        .map(|(_, error)| error.to_string())
-        .collect();
     let mut resources = selection.resources;
-    resources.retain(|resource| observed.contains_key(&resource.address));
-    for resource in unlisted {
-        let Some(found) = readable.get(&resource.address) else {
-            continue;
-        };
-        // Pruning is a clean-up, not the declared state: a document it
-        // cannot plan (a policy that is not IAM JSON, say) is named and left.
-        match xacct_engine::plan_resource(&plan_options, &resource, found) {
-            Ok(_) => resources.push(resource),
-            Err(error) => not_pruned.push(error.to_string()),
-        }
+    resources.extend(unlisted);
+    // One concurrent pass over the declared documents and pruning's.
+    let documents: Vec<DocumentRef> = resources.iter().map(DocumentRef::of_resource).collect();
+    let (observed, unread) =
+        observe_each(&session, &documents, options.parallelism, progress).await;
+    let (unread_unlisted, unread): (Vec<Unread>, Vec<Unread>) = unread
+        .into_iter()
+        .partition(|(document, _)| is_unlisted(&resources, &document.address));
+    if !unread.is_empty() && !options.report_unread {
+        let errors = unread.into_iter().map(|(_, error)| error).collect();
+        return Err(Error::blocked("cannot read the live state", errors));
     }
-    observed.extend(readable);
+    resources.retain(|resource| observed.contains_key(&resource.address));
     let mut plan = xacct_engine::plan(&plan_options, &resources, &observed)
         .map_err(|errors| Error::blocked("cannot plan", errors))?;
+    // A document pruning cannot read is named and left alone, like one it
+    // cannot plan.
+    plan.not_pruned
+        .extend(unread_unlisted.iter().map(|(_, error)| error.to_string()));
     xacct_engine::ignore::set_aside(&mut plan, &spec.ignore, today());
     let document_findings = if options.lint_documents {
         xacct_engine::lint_observed(&spec.sid_prefix, &observed)
@@ -158,10 +139,16 @@ pub async fn plan_live(
         pulled_in: selection.pulled_in,
         checked_at,
         document_findings,
-        not_pruned,
         accounts,
         unread,
     })
+}
+
+/// Whether `address` is one of pruning's unlisted resources.
+fn is_unlisted(resources: &[DesiredResource], address: &Address) -> bool {
+    resources
+        .iter()
+        .any(|resource| resource.pruned && resource.address == *address)
 }
 
 /// The resources pruning reads: for each pruning account, its buckets and

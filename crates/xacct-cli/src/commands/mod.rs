@@ -135,7 +135,7 @@ pub(crate) async fn plan_live(
             ),
         }
     }
-    for problem in &live.not_pruned {
+    for problem in &live.plan.not_pruned {
         eprintln!("warning: not pruned: {problem}");
     }
     if !live.pulled_in.is_empty() {

@@ -27,7 +27,7 @@ fn run(
     )?;
     let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true, false)))?;
     *planned = Some(live.plan.clone());
-    let not_pruned = live.not_pruned.len();
+    let not_pruned = live.plan.not_pruned.len();
     if args.strict && not_pruned > 0 {
         anyhow::bail!(
             "{not_pruned} document{} of unlisted objects could not be read or planned for \
@@ -69,7 +69,7 @@ fn run(
             // What pruning could not read or plan is named here too.
             if let Some(warnings) = document["warnings"].as_array_mut() {
                 warnings.extend(
-                    live.not_pruned.iter().map(
+                    live.plan.not_pruned.iter().map(
                         |problem| serde_json::json!({"rule": "not-pruned", "message": problem}),
                     ),
                 );

@@ -133,6 +133,7 @@ mod tests {
     fn plan_json_has_the_documented_shape() {
         let plan = Plan {
             ignored: Vec::new(),
+            not_pruned: Vec::new(),
             changes: vec![ResourceChange {
                 address: Address::new(ResourceKind::S3BucketPolicy, "b"),
                 location: Location {

@@ -216,6 +216,7 @@ pub(crate) mod tests {
     pub(crate) fn sample_plan() -> Plan {
         Plan {
             ignored: Vec::new(),
+            not_pruned: Vec::new(),
             changes: vec![
                 ResourceChange {
                     address: Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
