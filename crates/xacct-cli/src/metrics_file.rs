@@ -5,29 +5,29 @@ use std::path::Path;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use anyhow::Context;
-use xacct_engine::render::{metrics_text, RunFacts};
-use xacct_engine::Plan;
+use xacct_engine::render::{metrics_text, RunFacts, Tally};
 
 use crate::commands::Status;
 
-/// Runs `command` (which leaves its plan in the slot it is given) and, when
-/// `path` is set, writes the run's metrics there, failed runs included.
+/// Runs `command` (which leaves its plan's tally in the slot it is given)
+/// and, when `path` is set, writes the run's metrics there, failed runs
+/// included.
 pub fn measured(
     path: Option<&Path>,
-    command: impl FnOnce(&mut Option<Plan>) -> anyhow::Result<Status>,
+    command: impl FnOnce(&mut Option<Tally>) -> anyhow::Result<Status>,
 ) -> anyhow::Result<Status> {
     let Some(path) = path else {
         return command(&mut None);
     };
     let started = Instant::now();
-    let mut plan = None;
-    let outcome = command(&mut plan);
+    let mut tally = None;
+    let outcome = command(&mut tally);
     let finished_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|elapsed| elapsed.as_secs_f64())
         .unwrap_or_default();
     let text = metrics_text(&RunFacts {
-        plan: plan.as_ref(),
+        tally: tally.as_ref(),
         finished_at,
         duration_seconds: started.elapsed().as_secs_f64(),
         success: outcome.is_ok(),

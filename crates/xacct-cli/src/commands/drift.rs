@@ -7,22 +7,18 @@ use crate::terminal;
 /// A plan that is only reported: drift never writes, so read-only
 /// credentials (`xacct permissions --mode drift`) are enough.
 pub fn exec(args: &DriftArgs, color: bool) -> anyhow::Result<Status> {
-    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |planned| {
-        run(args, color, planned)
+    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |tally| {
+        run(args, color, tally)
     })
 }
 
-fn run(
-    args: &DriftArgs,
-    color: bool,
-    planned: &mut Option<xacct_engine::Plan>,
-) -> anyhow::Result<Status> {
+fn run(args: &DriftArgs, color: bool, tally: &mut Option<render::Tally>) -> anyhow::Result<Status> {
     let loaded = xacct_reconcile::load(&args.live.spec.file)?;
     // JUnit reports a document that cannot be read as an error testcase.
     let junit = args.format == DriftFormat::Junit;
     let runtime = runtime()?;
     let live = runtime.block_on(plan_live(&loaded, &run_options(&args.live, false, junit)))?;
-    *planned = Some(live.plan.clone());
+    *tally = Some(render::Tally::of(&live.plan));
     match args.format {
         DriftFormat::Text => terminal::print(&render::drift_text(&live.plan, Style { color }))?,
         DriftFormat::Json => terminal::print(&format!(

@@ -7,16 +7,12 @@ use crate::flags::{PlanArgs, PlanFormat};
 use crate::terminal;
 
 pub fn exec(args: &PlanArgs, color: bool) -> anyhow::Result<Status> {
-    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |planned| {
-        run(args, color, planned)
+    crate::metrics_file::measured(args.metrics.metrics_file.as_deref(), |tally| {
+        run(args, color, tally)
     })
 }
 
-fn run(
-    args: &PlanArgs,
-    color: bool,
-    planned: &mut Option<xacct_engine::Plan>,
-) -> anyhow::Result<Status> {
+fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyhow::Result<Status> {
     let (loaded, spec_findings) = xacct_reconcile::load_linted(&args.live.spec.file)?;
     lint_gate(
         &spec_findings,
@@ -26,7 +22,7 @@ fn run(
         "nothing was read from AWS",
     )?;
     let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true, false)))?;
-    *planned = Some(live.plan.clone());
+    *tally = Some(render::Tally::of(&live.plan));
     let not_pruned = live.plan.not_pruned.len();
     if args.strict && not_pruned > 0 {
         anyhow::bail!(
@@ -42,22 +38,6 @@ fn run(
         "the live bucket policies",
         "no plan was shown or saved, so none can be applied",
     )?;
-    if let Some(out) = &args.out {
-        let file = PlanFile::new(
-            live.plan.clone(),
-            args.live.spec.file.display().to_string(),
-            &loaded.bytes,
-            env!("CARGO_PKG_VERSION").to_string(),
-            live.checked_at.clone(),
-        );
-        std::fs::write(out, file.to_json())
-            .with_context(|| format!("cannot write the plan file {}", out.display()))?;
-        eprintln!(
-            "Saved the plan to {}: apply it with `xacct apply {}`.",
-            out.display(),
-            out.display()
-        );
-    }
     let output = match args.format {
         PlanFormat::Text => render_plan(&live.plan, args.format, color),
         PlanFormat::Json => {
@@ -80,8 +60,26 @@ fn run(
             render::plan_markdown_with_warnings(&live.plan, &spec_findings, &live.document_findings)
         }
     };
+    let has_changes = live.plan.has_changes();
+    // The plan is rendered first, so it can be moved into its file.
+    if let Some(out) = &args.out {
+        let file = PlanFile::new(
+            live.plan,
+            args.live.spec.file.display().to_string(),
+            &loaded.bytes,
+            env!("CARGO_PKG_VERSION").to_string(),
+            live.checked_at,
+        );
+        std::fs::write(out, file.to_json())
+            .with_context(|| format!("cannot write the plan file {}", out.display()))?;
+        eprintln!(
+            "Saved the plan to {}: apply it with `xacct apply {}`.",
+            out.display(),
+            out.display()
+        );
+    }
     terminal::print(&output)?;
-    Ok(if args.detailed_exitcode && live.plan.has_changes() {
+    Ok(if args.detailed_exitcode && has_changes {
         Status::Changes
     } else {
         Status::Success

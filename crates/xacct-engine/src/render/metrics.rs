@@ -7,11 +7,43 @@ use std::fmt::Write as _;
 
 use crate::plan::Plan;
 
+/// The managed and drifted resources of a plan, by account and kind: all
+/// the metrics need of it, so a run keeps this rather than the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// (account, kind) -> (managed, drifted)
+    counts: BTreeMap<(String, &'static str), (u64, u64)>,
+}
+
+impl Tally {
+    pub fn of(plan: &Plan) -> Tally {
+        let mut counts: BTreeMap<(String, &'static str), (u64, u64)> = BTreeMap::new();
+        let mut count = |change: &crate::ResourceChange, drifted: bool| {
+            let entry = counts
+                .entry((
+                    change.location.account.clone(),
+                    change.address.kind.as_str(),
+                ))
+                .or_default();
+            entry.0 += 1;
+            entry.1 += u64::from(drifted);
+        };
+        // Ignored changes are managed resources, and not counted as drifted.
+        for ignored in &plan.ignored {
+            count(&ignored.change, false);
+        }
+        for change in &plan.changes {
+            count(change, change.write.is_some());
+        }
+        Tally { counts }
+    }
+}
+
 /// What one run of `plan` or `drift` measured.
 #[derive(Debug, Clone, Copy)]
 pub struct RunFacts<'a> {
     /// `None`: the run failed before a plan was made.
-    pub plan: Option<&'a Plan>,
+    pub tally: Option<&'a Tally>,
     /// When the run ended, in seconds since the Unix epoch.
     pub finished_at: f64,
     pub duration_seconds: f64,
@@ -20,35 +52,8 @@ pub struct RunFacts<'a> {
 
 /// The metrics document (ends with a newline).
 pub fn metrics_text(facts: &RunFacts<'_>) -> String {
-    // (account, kind) -> (managed, drifted)
-    let mut counts: BTreeMap<(&str, &str), (u64, u64)> = BTreeMap::new();
-    // Ignored changes are managed resources, and not counted as drifted.
-    let ignored = facts
-        .plan
-        .iter()
-        .flat_map(|plan| &plan.ignored)
-        .map(|ignored| &ignored.change);
-    for change in ignored {
-        counts
-            .entry((
-                change.location.account.as_str(),
-                change.address.kind.as_str(),
-            ))
-            .or_default()
-            .0 += 1;
-    }
-    for change in facts.plan.iter().flat_map(|plan| &plan.changes) {
-        let entry = counts
-            .entry((
-                change.location.account.as_str(),
-                change.address.kind.as_str(),
-            ))
-            .or_default();
-        entry.0 += 1;
-        if change.write.is_some() {
-            entry.1 += 1;
-        }
-    }
+    let empty = BTreeMap::new();
+    let counts = facts.tally.map_or(&empty, |tally| &tally.counts);
     let mut out = String::new();
     let mut family = |name: &str, help: &str, samples: Vec<(String, String)>| {
         let _ = writeln!(out, "# HELP {name} {help}");
@@ -119,9 +124,9 @@ mod tests {
 
     #[test]
     fn managed_and_drifted_resources_are_counted_per_account_and_kind() {
-        let plan = sample_plan();
+        let tally = Tally::of(&sample_plan());
         let text = metrics_text(&RunFacts {
-            plan: Some(&plan),
+            tally: Some(&tally),
             finished_at: 1_700_000_000.5,
             duration_seconds: 2.25,
             success: true,
@@ -152,7 +157,7 @@ mod tests {
     #[test]
     fn a_failed_run_still_says_so() {
         let text = metrics_text(&RunFacts {
-            plan: None,
+            tally: None,
             finished_at: 1.0,
             duration_seconds: 0.5,
             success: false,
