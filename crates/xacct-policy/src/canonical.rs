@@ -66,11 +66,14 @@ fn resource_partition(elements: &Elements) -> &str {
         .resource
         .iter()
         .flat_map(|(_, resources)| resources)
-        .find_map(|resource| {
-            let partition = resource.strip_prefix("arn:")?.split(':').next()?;
-            (!partition.is_empty()).then_some(partition)
-        })
+        .find_map(|resource| arn_partition(resource))
         .unwrap_or("aws")
+}
+
+/// The partition an ARN names (`aws-us-gov` in `arn:aws-us-gov:s3:::b`).
+pub(crate) fn arn_partition(arn: &str) -> Option<&str> {
+    let partition = arn.strip_prefix("arn:")?.split(':').next()?;
+    (!partition.is_empty()).then_some(partition)
 }
 
 /// `Principal: "*"` arrives here already as `{"AWS": ["*"]}`.

@@ -203,10 +203,7 @@ impl PolicyDocument {
     /// every action on `bucket_arn` with no condition: a bucket policy holding
     /// one locks the owner's own roles out of the bucket, its policy included.
     pub fn lockout_statements(&self, owner_account_id: &str, bucket_arn: &str) -> Vec<String> {
-        let partition = bucket_arn
-            .strip_prefix("arn:")
-            .and_then(|rest| rest.split(':').next())
-            .unwrap_or("aws");
+        let partition = canonical::arn_partition(bucket_arn).unwrap_or("aws");
         let owner_root = canonical::aws_principal(owner_account_id, partition);
         let every_bucket = format!("arn:{partition}:s3:::*");
         let strings = |value: &serde_json::Value| -> Vec<String> {
