@@ -12,13 +12,7 @@ pub fn spec_accounts() -> String {
 /// [`spec_accounts`] with both accounts in `region`, their roles named in
 /// the region's partition.
 pub fn spec_accounts_in(region: &str) -> String {
-    let partition = if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    };
+    let partition = xacct_spec::partition(Some(region));
     let role = |account: &str| {
         deployer_role(account).replacen("arn:aws:", &format!("arn:{partition}:"), 1)
     };

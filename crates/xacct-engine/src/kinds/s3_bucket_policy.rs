@@ -217,7 +217,7 @@ fn one_or_many(mut values: Vec<String>) -> Value {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::kind::ChangeAction;
     use crate::location::Location;
@@ -376,7 +376,9 @@ mod tests {
         assert!(matches!(error, SliceError::UnreadablePolicy(_)), "{error}");
     }
 
-    fn logging_spec() -> Spec {
+    /// Three buckets logging to `logs` (one with logging turned off): shared
+    /// with the logging kind's tests.
+    pub(crate) fn logging_spec() -> Spec {
         xacct_spec::load_str(
             "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
              buckets:\n  logs:\n    account: data\n  src-a:\n    account: data\n    logging:\n      \

@@ -134,17 +134,8 @@ fn slice(target: Option<&LoggingTarget>) -> Value {
 mod tests {
     use super::*;
     use crate::kind::ChangeAction;
+    use crate::kinds::s3_bucket_policy::tests::logging_spec as spec;
 
-    fn spec() -> Spec {
-        xacct_spec::load_str(
-            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
-             buckets:\n  logs:\n    account: data\n  src-a:\n    account: data\n    logging:\n      \
-             target_bucket: logs\n      prefix: a/\n  src-b:\n    account: data\n    logging:\n      \
-             target_bucket: logs\n      prefix: b/\n  src-c:\n    account: data\n    logging: false\n",
-            "deploy.yaml",
-        )
-        .expect("valid spec")
-    }
 
     #[test]
     fn logging_depends_on_the_target_policy_and_disabling_is_a_delete() {
