@@ -33,7 +33,7 @@ pub(super) fn ignored_text(plan: &Plan) -> String {
             out,
             "  {} {} until {}: {} ({})",
             change.address,
-            verb(change).replacen("will be", "would be", 1),
+            described(change, "would be"),
             ignored.until,
             ignored.reason,
             changed_lines(change).join("; ")
@@ -138,16 +138,22 @@ pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
 /// What happens to a resource, and for a pruned one why: its object is not
 /// in the spec.
 pub(super) fn verb(change: &ResourceChange) -> String {
-    let verb = match change.action {
-        ChangeAction::Create => "will be created",
-        ChangeAction::Update => "will be updated in-place",
-        ChangeAction::Delete => "will be destroyed",
-        ChangeAction::NoOp => "is up to date",
+    described(change, "will be")
+}
+
+/// `<address> <tense> created` and the like; a change with nothing to do
+/// is up to date whatever the tense.
+fn described(change: &ResourceChange, tense: &str) -> String {
+    let outcome = match change.action {
+        ChangeAction::Create => "created",
+        ChangeAction::Update => "updated in-place",
+        ChangeAction::Delete => "destroyed",
+        ChangeAction::NoOp => return "is up to date".to_string(),
     };
     if change.pruned {
-        format!("{verb} (pruned: the spec does not list it)")
+        format!("{tense} {outcome} (pruned: the spec does not list it)")
     } else {
-        verb.to_string()
+        format!("{tense} {outcome}")
     }
 }
 
