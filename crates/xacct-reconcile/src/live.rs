@@ -1,7 +1,7 @@
 //! The reconcile pipeline over live state: spec -> desired -> selection ->
 //! connect -> observe -> plan, and the two ways a plan is applied.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
@@ -106,6 +106,8 @@ pub async fn plan_live(
     )
     .await?;
     let unlisted = discover_unlisted(&session, spec, &pruning).await?;
+    let unlisted_addresses: BTreeSet<Address> =
+        unlisted.iter().map(|r| r.address.clone()).collect();
     let mut resources = selection.resources;
     resources.extend(unlisted);
     // One concurrent pass over the declared documents and pruning's.
@@ -114,7 +116,7 @@ pub async fn plan_live(
         observe_each(&session, &documents, options.parallelism, progress).await;
     let (unread_unlisted, unread): (Vec<Unread>, Vec<Unread>) = unread
         .into_iter()
-        .partition(|(document, _)| is_unlisted(&resources, &document.address));
+        .partition(|(document, _)| unlisted_addresses.contains(&document.address));
     if !unread.is_empty() && !options.report_unread {
         let errors = unread.into_iter().map(|(_, error)| error).collect();
         return Err(Error::blocked("cannot read the live state", errors));
@@ -142,13 +144,6 @@ pub async fn plan_live(
         accounts,
         unread,
     })
-}
-
-/// Whether `address` is one of pruning's unlisted resources.
-fn is_unlisted(resources: &[DesiredResource], address: &Address) -> bool {
-    resources
-        .iter()
-        .any(|resource| resource.pruned && resource.address == *address)
 }
 
 /// The resources pruning reads: for each pruning account, its buckets and
