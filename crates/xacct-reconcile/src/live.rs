@@ -63,10 +63,6 @@ pub async fn plan_live(
 ) -> Result<LivePlan, Error> {
     let desired =
         xacct_engine::desired(spec).map_err(|errors| Error::blocked("cannot plan", errors))?;
-    let unknown = xacct_engine::ignore::unknown_entries(spec, &desired);
-    if !unknown.is_empty() {
-        return Err(Error::blocked("the spec's ignore: list is wrong", unknown));
-    }
     let accounts = options
         .scope
         .accounts_of(spec)

@@ -19,6 +19,7 @@ pub struct LoadedSpec {
 pub fn load(path: &Path) -> Result<LoadedSpec, Error> {
     let text = read(path)?;
     let spec = xacct_spec::load_str(&text, &path.display().to_string()).map_err(Error::Spec)?;
+    check_ignores(&spec)?;
     Ok(LoadedSpec {
         spec,
         bytes: text.into_bytes(),
@@ -32,12 +33,28 @@ pub fn load_linted(path: &Path) -> Result<(LoadedSpec, Vec<Finding>), Error> {
     let text = read(path)?;
     let linted =
         xacct_spec::load_str_linted(&text, &path.display().to_string()).map_err(Error::Spec)?;
+    check_ignores(&linted.spec)?;
     let loaded = LoadedSpec {
         spec: linted.spec,
         bytes: text.into_bytes(),
         path: path.to_path_buf(),
     };
     Ok((loaded, linted.findings))
+}
+
+/// An `ignore:` entry must name a resource the spec manages: checked as
+/// the spec is read, so `validate` and every command refuse it alike.
+fn check_ignores(spec: &Spec) -> Result<(), Error> {
+    // A spec whose desired state cannot be built is reported when planning.
+    let Ok(desired) = xacct_engine::desired(spec) else {
+        return Ok(());
+    };
+    let unknown = xacct_engine::ignore::unknown_entries(spec, &desired);
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::blocked("the spec's ignore: list is wrong", unknown))
+    }
 }
 
 fn read(path: &Path) -> Result<String, Error> {

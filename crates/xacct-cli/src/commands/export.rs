@@ -15,9 +15,12 @@ pub fn exec(format: &ExportFormat) -> anyhow::Result<Status> {
 
 fn exec_cloudformation(args: &CloudFormationArgs) -> anyhow::Result<Status> {
     let spec = xacct_reconcile::load(&args.spec.file)?.spec;
-    let resources = xacct_engine::desired(&spec)
-        .map_err(|errors| xacct_reconcile::Problems::new("cannot export", errors))
-        .map_err(|problems| anyhow::anyhow!("{problems}"))?;
+    let resources = xacct_engine::desired(&spec).map_err(|errors| {
+        anyhow::anyhow!(
+            "{}",
+            xacct_reconcile::Problems::new("cannot export", errors)
+        )
+    })?;
     let selection = StackSelection {
         account: args.account.clone(),
         region: args.region.clone(),

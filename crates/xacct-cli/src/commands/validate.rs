@@ -11,15 +11,6 @@ pub fn exec(args: &ValidateArgs) -> anyhow::Result<Status> {
         "the spec is valid, but not least-privilege",
     )?;
     let spec = loaded.spec;
-    // Offline too: an ignore entry must name a resource the spec manages.
-    if let Ok(desired) = xacct_engine::desired(&spec) {
-        let unknown = xacct_engine::ignore::unknown_entries(&spec, &desired);
-        if !unknown.is_empty() {
-            let problems =
-                xacct_reconcile::Problems::new("the spec's ignore: list is wrong", unknown);
-            anyhow::bail!("{}: {problems}", args.spec.file.display());
-        }
-    }
     crate::terminal::print(&format!(
         "{} is valid: {} account{}, {} bucket{}, {} topic{}, {}.\n",
         args.spec.file.display(),
