@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 use xacct_spec::{Date, Ignore, Spec};
 
+use crate::address::Address;
 use crate::change::ResourceChange;
 use crate::kinds::DesiredResource;
 use crate::plan::Plan;
@@ -25,9 +26,10 @@ pub fn unknown_entries(spec: &Spec, desired: &[DesiredResource]) -> Vec<String> 
     spec.ignore
         .iter()
         .filter(|entry| {
+            let address = Address::parse(&entry.address);
             !desired
                 .iter()
-                .any(|resource| resource.address.to_string() == entry.address)
+                .any(|resource| Some(&resource.address) == address.as_ref())
         })
         .map(|entry| {
             format!(
@@ -41,10 +43,16 @@ pub fn unknown_entries(spec: &Spec, desired: &[DesiredResource]) -> Vec<String> 
 /// Moves the pending changes that a current entry covers from `plan.changes`
 /// to `plan.ignored`; notes an expired entry on the change it no longer hides.
 pub fn set_aside(plan: &mut Plan, entries: &[Ignore], today: Date) {
+    let entries: Vec<(Option<Address>, &Ignore)> = entries
+        .iter()
+        .map(|entry| (Address::parse(&entry.address), entry))
+        .collect();
     let mut kept = Vec::with_capacity(plan.changes.len());
     for mut change in std::mem::take(&mut plan.changes) {
-        let address = change.address.to_string();
-        let entry = entries.iter().find(|entry| entry.address == address);
+        let entry = entries
+            .iter()
+            .find(|(address, _)| address.as_ref() == Some(&change.address))
+            .map(|(_, entry)| *entry);
         match entry {
             Some(entry) if change.write.is_some() && entry.until >= today => {
                 plan.ignored.push(Ignored {
