@@ -10,6 +10,7 @@ mod bad_spec;
 mod bucket_hardening;
 mod bucket_notification;
 mod bucket_policy;
+mod catalog;
 mod ci_examples;
 mod cloudtrail;
 mod concurrent_applies;

@@ -16,6 +16,8 @@ pub(crate) struct CallFailure {
     /// Set when S3 answered that the bucket lives in another region than the
     /// one the request was sent to.
     pub wrong_region: Option<WrongRegion>,
+    /// Set for a call to the Quilt catalog (its registry URL), not to AWS.
+    pub registry: Option<String>,
 }
 
 /// S3's answer to a request for a bucket sent to the wrong region.
@@ -72,6 +74,25 @@ impl CallFailure {
             message,
             transient: false,
             wrong_region: None,
+            registry: None,
+        }
+    }
+
+    /// A failed call to the Quilt catalog at `registry`.
+    pub(crate) fn catalog(
+        operation: &'static str,
+        registry: &str,
+        code: &str,
+        message: String,
+        transient: bool,
+    ) -> Self {
+        CallFailure {
+            operation,
+            code: Some(code.to_string()),
+            message,
+            transient,
+            wrong_region: None,
+            registry: Some(registry.to_string()),
         }
     }
 
@@ -111,6 +132,7 @@ impl CallFailure {
             message,
             transient,
             wrong_region,
+            registry: None,
         }
     }
 
@@ -207,6 +229,26 @@ pub enum Error {
         code: String,
         message: String,
     },
+    #[error("catalog {registry}: cannot authenticate: {message}")]
+    CatalogCredentials { registry: String, message: String },
+    #[error("{address}: the catalog at {registry} refused {operation}: {code}: {message}")]
+    Catalog {
+        address: Address,
+        operation: &'static str,
+        registry: String,
+        code: String,
+        message: String,
+        /// As for [`Error::Call`].
+        transient: bool,
+    },
+    #[error("bucket {bucket:?}: the catalog at {registry} refused {operation}: {code}: {message}")]
+    CatalogCall {
+        bucket: String,
+        operation: &'static str,
+        registry: String,
+        code: String,
+        message: String,
+    },
     #[error("{address}: {operation} failed ({where_}): {code}: {message}")]
     Call {
         address: Address,
@@ -230,6 +272,16 @@ impl Error {
         called_in: Option<&str>,
         failure: CallFailure,
     ) -> Self {
+        if let Some(registry) = failure.registry {
+            return Error::Catalog {
+                address: address.clone(),
+                operation: failure.operation,
+                registry,
+                code: failure.code.unwrap_or_default(),
+                message: failure.message,
+                transient: failure.transient,
+            };
+        }
         let called_in = called_in.or(location.region.as_deref());
         let where_ = describe(location, called_in);
         if let Some(wrong_region) = failure.wrong_region {
@@ -305,6 +357,9 @@ impl Error {
             Error::Call {
                 transient: true,
                 ..
+            } | Error::Catalog {
+                transient: true,
+                ..
             }
         )
     }
@@ -315,8 +370,14 @@ impl Error {
             Error::Missing { code, .. } => Some(code),
             Error::AccessDenied { .. } => Some("AccessDenied"),
             Error::WrongRegion { code, .. } => Some(code),
-            Error::Call { code, .. } | Error::Discovery { code, .. } => Some(code),
-            Error::Credentials { .. } | Error::WrongAccount { .. } | Error::NoRegion { .. } => None,
+            Error::Call { code, .. }
+            | Error::Discovery { code, .. }
+            | Error::Catalog { code, .. }
+            | Error::CatalogCall { code, .. } => Some(code),
+            Error::Credentials { .. }
+            | Error::WrongAccount { .. }
+            | Error::NoRegion { .. }
+            | Error::CatalogCredentials { .. } => None,
         }
     }
 }
@@ -398,6 +459,7 @@ mod tests {
             wrong_region: Some(WrongRegion {
                 bucket_region: Some("eu-west-1".into()),
             }),
+            registry: None,
         };
         let error = Error::at(&address, &location, Some("us-east-1"), failure.clone());
         assert_eq!(

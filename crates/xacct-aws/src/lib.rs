@@ -1,12 +1,15 @@
-//! The only crate that talks to AWS: per-account credentials and clients
+//! The only crate that talks to AWS (and, in `catalog`, to the Quilt
+//! catalog's admin API): per-account credentials and clients
 //! ([`Session`]), reading one document and making one write ([`read`],
 //! [`write`]), and verify's probes. One module per resource kind (in
 //! `kinds/`) holds its AWS calls; the reconcile loop around them lives in
 //! `xacct-reconcile`.
 
+mod catalog;
 mod discovery;
 mod document;
 mod error;
+mod https;
 mod kinds;
 mod operation;
 mod permissions;
@@ -14,6 +17,7 @@ mod session;
 mod verify;
 mod webhook;
 
+pub use catalog::Catalog;
 pub use discovery::discover;
 pub use document::{read, write, DocumentRef};
 pub use error::Error;

@@ -2,7 +2,7 @@
 //! (account, region).
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use aws_config::profile::ProfileFileCredentialsProvider;
@@ -15,6 +15,7 @@ use xacct_spec::{Account, Credentials, Spec};
 
 use aws_credential_types::provider::{future, ProvideCredentials};
 
+use crate::catalog::Catalog;
 use crate::error::{causes, Error};
 
 /// Connections to every account a run needs.
@@ -24,6 +25,8 @@ pub struct Session {
     /// what GetCallerIdentity answered).
     callers: BTreeMap<String, String>,
     clients: Mutex<HashMap<(String, String), Clients>>,
+    /// The Quilt catalog, when the run manages a bucket's listing in it.
+    catalog: Option<Arc<Catalog>>,
 }
 
 /// The service clients of one (account, region); cheap to clone.
@@ -34,6 +37,8 @@ pub(crate) struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub sns: aws_sdk_sns::Client,
     pub cloudtrail: aws_sdk_cloudtrail::Client,
+    /// The Quilt catalog, for `quilt_bucket` resources.
+    pub catalog: Option<Arc<Catalog>>,
 }
 
 impl Session {
@@ -46,6 +51,19 @@ impl Session {
         accounts: impl IntoIterator<Item = &'a str>,
     ) -> Result<Session, Vec<Error>> {
         let accounts: std::collections::BTreeSet<&str> = accounts.into_iter().collect();
+        // The catalog's token is looked for only when a bucket of these
+        // accounts is listed in it, so that a run without one needs none.
+        let lists_buckets = spec
+            .buckets
+            .values()
+            .any(|bucket| bucket.catalog.is_some() && accounts.contains(bucket.account.as_str()));
+        let catalog = match (&spec.quilt, lists_buckets) {
+            (Some(quilt), true) => match Catalog::connect(quilt).await {
+                Ok(catalog) => Some(Arc::new(catalog)),
+                Err(error) => return Err(vec![error]),
+            },
+            _ => None,
+        };
         let mut tasks = tokio::task::JoinSet::new();
         for name in accounts {
             if let Some(account) = spec.accounts.get(name) {
@@ -73,6 +91,7 @@ impl Session {
             accounts: configs,
             callers,
             clients: Mutex::new(HashMap::new()),
+            catalog,
         })
     }
 
@@ -120,6 +139,7 @@ impl Session {
                     s3: aws_sdk_s3::Client::from_conf(s3),
                     sns: aws_sdk_sns::Client::from_conf(sns),
                     cloudtrail: aws_sdk_cloudtrail::Client::from_conf(cloudtrail),
+                    catalog: self.catalog.clone(),
                 }
             });
         Ok(clients.clone())

@@ -1,13 +1,13 @@
-//! The one call xacct makes that is not to AWS: posting a drift alert to a
+//! Posting a drift alert to a
 //! webhook (Slack-style incoming webhooks and the like). Such URLs carry
 //! their secret in the path, so a URL is only ever shown as its scheme and
 //! host.
 
 use std::time::Duration;
 
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
+
+use crate::https;
 
 /// How long one attempt may take, connection included.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -34,17 +34,11 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<(), Webhoo
         (Some(scheme @ ("http" | "https")), Some(host)) => format!("{scheme}://{host}"),
         _ => return Err(WebhookError::BadUrl(shown(url))),
     };
-    let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_native_roots()
-        .map_err(|error| WebhookError::Failed {
-            target: target.clone(),
-            reason: format!("no TLS roots: {error}"),
-            attempts: 0,
-        })?
-        .https_or_http()
-        .enable_http1()
-        .build();
-    let client: Client<_, Full<bytes::Bytes>> = Client::builder(TokioExecutor::new()).build(https);
+    let client = https::client().map_err(|reason| WebhookError::Failed {
+        target: target.clone(),
+        reason,
+        attempts: 0,
+    })?;
     let payload = bytes::Bytes::from(body.to_string());
     let mut reason = String::new();
     for attempt in 1..=ATTEMPTS {
@@ -52,15 +46,12 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<(), Webhoo
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(Full::new(payload.clone()))
             .map_err(|error| WebhookError::BadUrl(format!("{}: {error}", shown(url))))?;
-        match tokio::time::timeout(ATTEMPT_TIMEOUT, client.request(request)).await {
-            Ok(Ok(response)) if response.status().is_success() => return Ok(()),
-            Ok(Ok(response)) => {
-                let status = response.status();
-                // Drain the body so the connection can be reused; its text is
-                // the receiver's and may echo the URL, so it is not shown.
-                let _ = response.into_body().collect().await;
-                reason = format!("HTTP {status}");
-                let retry = status.is_server_error() || status.as_u16() == 429;
+        // The answer's body is the receiver's and may echo the URL: not shown.
+        match https::send(&client, request, ATTEMPT_TIMEOUT).await {
+            Ok(answer) if answer.status.is_success() => return Ok(()),
+            Ok(answer) => {
+                reason = format!("HTTP {}", answer.status);
+                let retry = answer.status.is_server_error() || answer.status.as_u16() == 429;
                 if !retry {
                     return Err(WebhookError::Failed {
                         target,
@@ -69,8 +60,12 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<(), Webhoo
                     });
                 }
             }
-            Ok(Err(error)) => reason = format!("request failed: {}", error_kind(&error)),
-            Err(_) => reason = format!("no answer within {}s", ATTEMPT_TIMEOUT.as_secs()),
+            Err(no_answer) => {
+                reason = match no_answer {
+                    https::NoAnswer::TimedOut => no_answer.describe(ATTEMPT_TIMEOUT),
+                    other => format!("request failed: {}", other.describe(ATTEMPT_TIMEOUT)),
+                }
+            }
         }
         if attempt < ATTEMPTS {
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -81,15 +76,6 @@ pub async fn post_json(url: &str, body: &serde_json::Value) -> Result<(), Webhoo
         reason,
         attempts: ATTEMPTS,
     })
-}
-
-/// What went wrong, without the URL the client's error may carry.
-fn error_kind(error: &hyper_util::client::legacy::Error) -> &'static str {
-    if error.is_connect() {
-        "cannot connect"
-    } else {
-        "connection lost"
-    }
 }
 
 /// A URL as it may be shown: scheme and host, never the path or query.

@@ -55,10 +55,28 @@ pub enum Command {
     /// probes with the control account's credentials (a test object is
     /// written and always deleted). Exit 0 all checks pass, 1 otherwise.
     Verify(VerifyArgs),
+    /// Ask the spec's Quilt catalog to index a bucket again (the whole
+    /// bucket, or the keys under --prefix).
+    Reindex(ReindexArgs),
     /// Print a shell completion script: `source <(xacct completions bash)`.
     Completions(CompletionsArgs),
     /// Print the man page (roff): `xacct man > /usr/local/share/man/man1/xacct.1`.
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct ReindexArgs {
+    #[command(flatten)]
+    pub spec: SpecArgs,
+
+    /// The bucket to index again.
+    pub bucket: String,
+
+    /// Only keys starting with this (literally: `data` also matches
+    /// `database/`); the search index is kept. Without it, every key is
+    /// scanned again and the index is rebuilt.
+    #[arg(long)]
+    pub prefix: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -65,12 +65,14 @@ pub trait Kind {
     }
 }
 
-/// The kind of AWS object whose document a slice lives in.
+/// The kind of object whose document a slice lives in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Holder {
     Bucket,
     Topic,
     Trail,
+    /// The Quilt catalog's listing of a bucket.
+    Catalog,
 }
 
 /// How a kind's slice is diffed for people.

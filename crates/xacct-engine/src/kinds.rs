@@ -35,6 +35,7 @@ macro_rules! for_each_kind {
             S3Versioning: s3_versioning,
             S3Logging: s3_logging,
             S3Tags: s3_tags,
+            QuiltBucket: quilt_bucket,
         }
     };
 }

@@ -17,10 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 use xacct_policy::{Decision, Effect, PolicyDocument, Request};
-use xacct_spec::{principal_account, Grant, ObjectOwnership, Spec, SseAlgorithm};
+use xacct_spec::{principal_account, Catalog, Grant, ObjectOwnership, Spec, SseAlgorithm};
 
 use crate::address::{Address, ResourceKind};
 use crate::kinds::cloudtrail_event_selectors::trail_name;
+use crate::kinds::quilt_bucket::{self, CatalogConfig};
 use crate::kinds::sns_topic_policy::{senders, topic_arn};
 use crate::kinds::Observed;
 use crate::location::{bucket_arn, bucket_location, location, Location};
@@ -213,6 +214,17 @@ pub struct BucketVerification {
     /// writes and reads need the key's policy too, so a refused probe may be
     /// the key's doing.
     pub kms_key: Option<String>,
+    /// `None`: the catalog's listing is not managed.
+    pub catalog: Option<CatalogListing>,
+}
+
+/// What the catalog should say of a bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogListing {
+    /// `catalog: false`.
+    Unlisted,
+    /// Listed, with this topic when the spec sets one.
+    Listed { topic: Option<String> },
 }
 
 impl BucketVerification {
@@ -281,6 +293,12 @@ impl Verification {
                             .clone()
                             .unwrap_or_else(|| "aws/s3".to_string())
                     }),
+                catalog: bucket.catalog.as_ref().map(|catalog| match catalog {
+                    Catalog::Removed => CatalogListing::Unlisted,
+                    Catalog::Listed(settings) => CatalogListing::Listed {
+                        topic: quilt_bucket::topic(spec, bucket, &settings.sns_notification_arn),
+                    },
+                }),
             })
             .collect();
         let topics = spec
@@ -422,6 +440,13 @@ impl Verification {
                     bucket.name.clone(),
                 ));
             }
+            if bucket.catalog.is_some() {
+                documents.push((
+                    Address::new(ResourceKind::QuiltBucket, &bucket.name),
+                    bucket.location.clone(),
+                    bucket.name.clone(),
+                ));
+            }
         }
         for topic in &self.topics {
             if !topic.grants.is_empty() || !topic.publishers.is_empty() {
@@ -489,6 +514,12 @@ impl Verification {
         let address = Address::new(ResourceKind::S3OwnershipControls, &bucket.name);
         if let Some(Observed::S3OwnershipControls(rule)) = observed.get(&address) {
             results.push(judge_ownership(bucket, &subject, rule.as_deref()));
+        }
+        let address = Address::new(ResourceKind::QuiltBucket, &bucket.name);
+        if let (Some(wanted), Some(Observed::QuiltBucket(listing))) =
+            (&bucket.catalog, observed.get(&address))
+        {
+            results.push(judge_catalog(&subject, wanted, listing.as_deref()));
         }
         results
     }
@@ -714,3 +745,62 @@ fn judge_ownership(bucket: &BucketVerification, subject: &str, rule: Option<&str
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the catalog lists the bucket as the spec says, with its topic:
+/// without the topic the catalog's index never hears of new objects.
+fn judge_catalog(
+    subject: &str,
+    wanted: &CatalogListing,
+    listing: Option<&CatalogConfig>,
+) -> CheckResult {
+    let apply = Some(format!(
+        "run `xacct apply` (address quilt_bucket.{})",
+        subject.trim_start_matches("bucket ")
+    ));
+    match (wanted, listing) {
+        (CatalogListing::Unlisted, None) => CheckResult::new(
+            Status::Pass,
+            subject,
+            "the catalog does not list it".into(),
+            None,
+        ),
+        (CatalogListing::Unlisted, Some(_)) => CheckResult::new(
+            Status::Fail,
+            subject,
+            "the catalog still lists it (the spec says catalog: false)".into(),
+            apply,
+        ),
+        (CatalogListing::Listed { .. }, None) => CheckResult::new(
+            Status::Fail,
+            subject,
+            "the catalog does not list it".into(),
+            apply,
+        ),
+        (CatalogListing::Listed { topic: None }, Some(_)) => {
+            CheckResult::new(Status::Pass, subject, "the catalog lists it".into(), None)
+        }
+        (CatalogListing::Listed { topic: Some(topic) }, Some(config)) => {
+            match config.sns_notification_arn.as_deref() {
+                Some(found) if found == topic => CheckResult::new(
+                    Status::Pass,
+                    subject,
+                    format!("the catalog lists it with topic {topic}"),
+                    None,
+                ),
+                found => CheckResult::new(
+                    Status::Fail,
+                    subject,
+                    format!(
+                        "the catalog lists it with topic {}, not {topic}",
+                        found.unwrap_or("(none)")
+                    ),
+                    Some(
+                        "the catalog's index misses the bucket's changes until its topic is                          right; "
+                            .to_string()
+                            + apply.as_deref().unwrap_or_default(),
+                    ),
+                ),
+            }
+        }
+    }
+}

@@ -1,7 +1,8 @@
 //! The xacct pipeline as a library, one function per step a command takes:
 //! [`load`] the spec, [`plan_live`] (desired state, `--target` selection,
 //! connect, observe, plan), then [`apply_live`], or [`open_saved`] and
-//! [`apply_saved`] for a reviewed plan; [`verify`] for `xacct verify`. The engine decides (purely),
+//! [`apply_saved`] for a reviewed plan; [`verify`] for `xacct verify`,
+//! [`reindex`] for `xacct reindex`. The engine decides (purely),
 //! xacct-aws talks to AWS; this crate sequences them: concurrency, the
 //! re-read before each write, retries, and what a failure skips.
 
@@ -10,6 +11,7 @@ mod error;
 mod live;
 mod load;
 mod observe;
+mod reindex;
 mod verify;
 
 pub use apply::{Applied, WriteStatus};
@@ -20,4 +22,5 @@ pub use live::{
 };
 pub use load::{load, load_linted, LoadedSpec};
 pub use observe::{Progress, Unread};
+pub use reindex::reindex;
 pub use verify::{verify, Verified, VerifyOptions};

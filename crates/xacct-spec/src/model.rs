@@ -26,6 +26,58 @@ pub struct Spec {
     pub cloudtrail: Option<CloudTrail>,
     /// Accepted exceptions (`ignore:`), in the order written.
     pub ignore: Vec<Ignore>,
+    /// `quilt:`: the control account's Quilt catalog, where buckets with
+    /// `catalog:` are registered.
+    pub quilt: Option<Quilt>,
+}
+
+/// `quilt:`: where the catalog's admin API is and how to authenticate to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quilt {
+    /// `https://registry.example.com`, without a trailing slash; the admin
+    /// GraphQL API is `<registry_url>/graphql`.
+    pub registry_url: String,
+    /// The environment variable holding an admin API key (never the key).
+    pub api_key_env: String,
+}
+
+impl Quilt {
+    pub const DEFAULT_API_KEY_ENV: &'static str = "QUILT_API_KEY";
+}
+
+/// `catalog:` of a bucket: whether and how the catalog lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Catalog {
+    /// `catalog: false`: the catalog must not list the bucket.
+    Removed,
+    Listed(Box<CatalogSettings>),
+}
+
+/// The catalog's settings of a bucket; `None` = not managed: the catalog's
+/// value is kept (sent back as read, since an update replaces every field).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogSettings {
+    pub title: String,
+    pub description: Option<String>,
+    pub icon_url: Option<String>,
+    pub overview_url: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub relevance_score: Option<i32>,
+    pub browsable: Option<bool>,
+    pub prefixes: Option<Vec<String>>,
+    pub file_extensions_to_index: Option<Vec<String>>,
+    pub index_content_bytes: Option<i32>,
+    pub skip_metadata_indexing: Option<bool>,
+    pub sns_notification_arn: CatalogTopic,
+}
+
+/// `sns_notification_arn:` of a bucket's catalog settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogTopic {
+    /// The topic of the bucket's `notifications.sns_topic`; not managed when
+    /// the bucket has none.
+    Auto,
+    Arn(String),
 }
 
 /// One `ignore:` entry: until `until` (included), a difference at `address`
@@ -125,6 +177,8 @@ pub struct Bucket {
     /// The hardening settings of the guide's compliance section; `None` in
     /// each = not managed (not even read).
     pub hardening: Hardening,
+    /// `None` = the catalog's listing of the bucket is not managed.
+    pub catalog: Option<Catalog>,
 }
 
 /// Optional per-bucket settings, each its own resource kind.

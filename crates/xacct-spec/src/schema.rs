@@ -14,6 +14,7 @@ pub fn json_schema() -> serde_json::Value {
 mod tests {
     use super::*;
     use crate::names::S3_EVENTS;
+    use crate::validate::catalog::{CATALOG_KEYS, QUILT_KEYS};
     use crate::validate::ignore::IGNORE_KEYS;
     use crate::validate::{
         bucket_keys, ACCOUNT_KEYS, CLOUDTRAIL_KEYS, ENCRYPTION_KEYS, GRANT_KEYS, LOGGING_KEYS,
@@ -54,7 +55,7 @@ mod tests {
     fn schema_keys_match_the_loader() {
         let schema = json_schema();
         let defs = &schema["$defs"];
-        let objects: [(&Value, &[&str]); 12] = [
+        let objects: [(&Value, &[&str]); 14] = [
             (&schema, SPEC_KEYS),
             (&defs["account"], ACCOUNT_KEYS),
             (&defs["bucket"], &bucket_keys()),
@@ -67,6 +68,8 @@ mod tests {
             (&defs["encryption"], ENCRYPTION_KEYS),
             (&defs["logging"], LOGGING_KEYS),
             (&defs["ignore_entry"], IGNORE_KEYS),
+            (&defs["quilt"], QUILT_KEYS),
+            (&defs["catalog"], CATALOG_KEYS),
         ];
         for (object, keys) in objects {
             assert_eq!(property_names(object), sorted(keys));

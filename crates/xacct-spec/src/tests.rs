@@ -219,6 +219,7 @@ fn a_full_spec_round_trips_into_the_model() {
             }),
             cloudtrail: true,
             hardening: Default::default(),
+            catalog: None,
         },
     );
     buckets.insert(
@@ -232,6 +233,7 @@ fn a_full_spec_round_trips_into_the_model() {
             notifications: None,
             cloudtrail: false,
             hardening: Default::default(),
+            catalog: None,
         },
     );
     buckets.insert(
@@ -248,6 +250,7 @@ fn a_full_spec_round_trips_into_the_model() {
             }),
             cloudtrail: false,
             hardening: Default::default(),
+            catalog: None,
         },
     );
 
@@ -292,6 +295,7 @@ fn a_full_spec_round_trips_into_the_model() {
             scope: TrailScope::Buckets,
         }),
         ignore: Vec::new(),
+        quilt: None,
     };
     assert_eq!(spec, expected);
     assert_eq!(spec.bucket_region(&spec.buckets["bare"]), Some("us-east-1"));

@@ -28,6 +28,7 @@ pub(crate) const SPEC_KEYS: &[&str] = &[
     "sns_topics",
     "cloudtrail",
     "ignore",
+    "quilt",
 ];
 pub(crate) const ACCOUNT_KEYS: &[&str] = &[
     "id",
@@ -46,6 +47,7 @@ const BUCKET_OWN_KEYS: &[&str] = &[
     "access",
     "notifications",
     "cloudtrail",
+    "catalog",
 ];
 
 /// Every key a bucket entry may have.
@@ -473,6 +475,7 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
                 sid_prefix: grant_prefix,
                 topic_regions: &topic_regions,
                 has_cloudtrail: top.get("cloudtrail").is_some(),
+                has_quilt: top.get("quilt").is_some(),
             };
             if let Some(bucket) = bucket(
                 problems,
@@ -494,6 +497,10 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
         &declared_buckets,
     );
 
+    let quilt = top
+        .get("quilt")
+        .and_then(|node| catalog::quilt(problems, node, top.key_pos("quilt").unwrap_or(node.pos)));
+
     let ignore = top
         .get("ignore")
         .map(|node| ignore::ignores(problems, node))
@@ -506,6 +513,7 @@ fn spec(problems: &mut Problems, root: &Node) -> Option<Spec> {
         sns_topics,
         cloudtrail,
         ignore,
+        quilt,
     })
 }
 
@@ -734,6 +742,7 @@ struct BucketContext<'a> {
     sid_prefix: Option<&'a str>,
     topic_regions: &'a BTreeMap<String, Option<String>>,
     has_cloudtrail: bool,
+    has_quilt: bool,
 }
 
 fn bucket(
@@ -830,6 +839,8 @@ fn bucket(
         logging_targets,
     );
 
+    let catalog = catalog::catalog(problems, &fields, notifications.as_ref(), context.has_quilt);
+
     Some(Bucket {
         name: name.to_owned(),
         account: account?,
@@ -839,6 +850,7 @@ fn bucket(
         notifications,
         cloudtrail,
         hardening,
+        catalog,
     })
 }
 
@@ -1595,7 +1607,8 @@ fn actions(
     }
 }
 
+pub(crate) mod catalog;
 mod hardening;
 pub(crate) mod ignore;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

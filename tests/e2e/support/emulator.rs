@@ -45,10 +45,10 @@ fn moto_server_command() -> (PathBuf, PathBuf) {
     )
 }
 
-fn free_port() -> u16 {
+pub(super) fn free_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
     listener.local_addr().expect("local addr").port()
-    // the listener is dropped here; moto_server binds the port next.
+    // the listener is dropped here; the server (moto, the catalog) binds the port next.
 }
 
 /// True when something on `port` answers an HTTP request.

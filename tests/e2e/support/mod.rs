@@ -1,13 +1,16 @@
 //! Shared harness of the end-to-end tests: a private `moto_server` per test
-//! (`emulator`), fixtures per AWS service for emulated accounts (`s3`, `sns`,
-//! `cloudtrail`), policy documents and spec pieces (`policy`, `spec`), and a
-//! temporary workspace that runs the real `xacct` binary with an environment
-//! sealed off from the developer's own AWS configuration (`workspace`).
+//! (`emulator`) and, when a test needs one, a Quilt catalog stand-in next to
+//! it (`catalog`), fixtures per AWS service for emulated accounts (`s3`,
+//! `sns`, `cloudtrail`), policy documents and spec pieces (`policy`, `spec`),
+//! and a temporary workspace that runs the real `xacct` binary with an
+//! environment sealed off from the developer's own AWS configuration
+//! (`workspace`).
 //!
 //! `main.rs` declares it once; test modules import from `crate::support`.
 
 use std::path::{Path, PathBuf};
 
+mod catalog;
 mod cloudtrail;
 mod emulator;
 mod policy;
@@ -17,6 +20,7 @@ mod sns;
 mod spec;
 mod workspace;
 
+pub use catalog::*;
 pub use cloudtrail::*;
 pub use emulator::*;
 pub use policy::*;

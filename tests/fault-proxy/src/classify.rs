@@ -39,8 +39,13 @@ impl Operation {
         }
     }
 
-    /// True for operations that change something (Put*, Delete*, Set*, ...).
+    /// True for operations that change something (Put*, Delete*, Set*, ...;
+    /// for the catalog, every GraphQL mutation xacct sends: `bucketAdd`,
+    /// `bucketUpdate`, `bucketRemove`).
     pub fn is_write(&self) -> bool {
+        if self.service == CATALOG {
+            return self.operation.starts_with("bucket") && self.operation != "bucketConfig";
+        }
         const WRITE_PREFIXES: [&str; 12] = [
             "Put",
             "Delete",
@@ -82,9 +87,24 @@ pub fn service_from_authorization(authorization: &str) -> Option<String> {
     }
 }
 
+/// The service name of the Quilt catalog's GraphQL API (not AWS: no SigV4).
+pub const CATALOG: &str = "catalog";
+
+/// A GraphQL request's `operationName`, when the body is one.
+fn graphql_operation(body: &[u8]) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value.get("query")?;
+    Some(value.get("operationName")?.as_str()?.to_string())
+}
+
 /// Classifies a request. Unknown shapes still get a name (`?` operation) so
 /// they are counted.
 pub fn classify(req: &RequestView<'_>) -> Operation {
+    if req.target.starts_with("/graphql") {
+        if let Some(operation) = graphql_operation(req.body) {
+            return Operation::new(CATALOG, &operation);
+        }
+    }
     let target_header = req.header("x-amz-target");
     let service = req
         .header("authorization")
@@ -300,6 +320,19 @@ mod tests {
             headers,
             body: body.as_bytes(),
         })
+    }
+
+    #[test]
+    fn catalog_graphql_requests_are_named_by_operation_and_mutations_are_writes() {
+        let body = |name: &str| format!("{{\"query\": \"...\", \"operationName\": \"{name}\"}}");
+        let read = op("POST", "/graphql", &[], &body("bucketConfig"));
+        assert_eq!(read, Operation::new(CATALOG, "bucketConfig"));
+        assert!(!read.is_write());
+        for mutation in ["bucketAdd", "bucketUpdate", "bucketRemove"] {
+            let write = op("POST", "/graphql", &[], &body(mutation));
+            assert_eq!(write, Operation::new(CATALOG, mutation));
+            assert!(write.is_write(), "{mutation}");
+        }
     }
 
     #[test]

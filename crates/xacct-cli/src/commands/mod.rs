@@ -8,6 +8,7 @@ mod export;
 mod man;
 mod permissions;
 mod plan;
+mod reindex;
 mod schema;
 mod show;
 mod validate;
@@ -57,6 +58,7 @@ pub fn exec(cli: Cli) -> anyhow::Result<Status> {
         Command::Schema => schema::exec(),
         Command::Export(format) => export::exec(&format),
         Command::Verify(args) => verify::exec(&args),
+        Command::Reindex(args) => reindex::exec(&args),
         Command::Completions(args) => completions::exec(&args),
         Command::Man => man::exec(),
     }

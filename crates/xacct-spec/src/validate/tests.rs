@@ -92,7 +92,7 @@ fn the_full_message_reads_as_documented() {
     assert_eq!(
         errors[0].to_string(),
         "deploy.yaml:11:5: unknown key \"acess\" in bucket \"my-bucket\" (expected one of: \
-         account, region, object_ownership, access, notifications, cloudtrail, \
+         account, region, object_ownership, access, notifications, cloudtrail, catalog, \
          public_access_block, encryption, versioning, logging, tags)"
     );
 }
