@@ -2,16 +2,21 @@
 is written for, with other teams' settings already in place.
 
 Usage (by scripts/demo.sh, with the venv's python):
-    demo_world.py ENDPOINT create      # buckets, topics, trail, others' settings
-    demo_world.py ENDPOINT tamper      # out-of-band changes to drift from
-    demo_world.py ENDPOINT show        # the live state, others' parts included
+    demo_world.py ENDPOINT create          # buckets, topics, trail, others' settings
+    demo_world.py ENDPOINT tamper          # out-of-band changes to drift from
+    demo_world.py ENDPOINT catalog-tamper  # a title changed by hand in the Quilt catalog
+    demo_world.py ENDPOINT show            # the live state, others' parts included
 
 Accounts come from STS assume-role: moto maps an assumed role's credentials
-to the role's account.
+to the role's account. The catalog (the stand-in tests/catalog/catalog_server.py)
+is at $XACCT_DEMO_CATALOG_URL, with the admin key in $QUILT_API_KEY (sent only
+in the Authorization header, never printed).
 """
 
 import json
+import os
 import sys
+import urllib.request
 
 import boto3
 from botocore.config import Config
@@ -28,6 +33,15 @@ BUCKETS = [DATA_BUCKET, CURATED, LOGS, OTHER_TEAM]
 TOPIC = "quilt-events"
 OTHER_TOPIC = "analytics-events"
 TRAIL = "quilt-trail"
+# The BucketConfig fields bucketUpdate takes. The catalog replaces every one
+# of them on update, so an edit sends back all but the changed one as read.
+CATALOG_FIELDS = [
+    "title", "iconUrl", "description", "linkedData", "overviewUrl", "tags",
+    "relevanceScore", "snsNotificationArn", "scannerParallelShardsDepth",
+    "skipMetaDataIndexing", "fileExtensionsToIndex", "indexContentBytes",
+    "browsable", "prefixes",
+]
+HAND_TITLE = "Raw data - DO NOT USE (moved)"
 
 
 def clients(endpoint, account):
@@ -184,6 +198,47 @@ def tamper(endpoint):
     print(f"someone removed xacct's notification from {DATA_BUCKET}")
 
 
+def graphql(query, variables):
+    """One request to the catalog's admin GraphQL API; its `data`."""
+    request = urllib.request.Request(
+        os.environ["XACCT_DEMO_CATALOG_URL"].rstrip("/") + "/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": "Bearer " + os.environ["QUILT_API_KEY"],
+        },
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        answer = json.load(response)
+    if answer.get("errors"):
+        sys.exit(f"the catalog answered with errors: {answer['errors']}")
+    return answer["data"]
+
+
+def bucket_config(bucket):
+    query = "query($name: String!) { bucketConfig(name: $name) { %s } }" % " ".join(CATALOG_FIELDS)
+    return graphql(query, {"name": bucket})["bucketConfig"]
+
+
+def catalog_tamper(_endpoint):
+    """An admin retitles the data bucket on the catalog's admin page: the
+    page sends every field back, as read, with the new title."""
+    config = bucket_config(DATA_BUCKET)
+    if config is None:
+        sys.exit(f"{DATA_BUCKET} is not in the catalog")
+    before = config["title"]
+    config["title"] = HAND_TITLE
+    answer = graphql(
+        "mutation($name: String!, $input: BucketUpdateInput!) {"
+        " bucketUpdate(name: $name, input: $input) {"
+        " __typename ... on InsufficientPermissions { message } } }",
+        {"name": DATA_BUCKET, "input": config},
+    )["bucketUpdate"]
+    if answer["__typename"] != "BucketUpdateSuccess":
+        sys.exit(f"bucketUpdate {DATA_BUCKET}: {answer}")
+    print(f"someone retitled {DATA_BUCKET} in the Quilt catalog: {before!r} -> {HAND_TITLE!r}")
+
+
 def show(endpoint):
     s3, sns, cloudtrail = clients(endpoint, DATA)
     for bucket in BUCKETS:
@@ -208,13 +263,20 @@ def show(endpoint):
         print(f"  trail {TRAIL}: basic {selector['ReadWriteType']} values={values}")
     for selector in selectors.get("AdvancedEventSelectors") or []:
         print(f"  trail {TRAIL}: advanced {selector.get('Name')}")
+    if os.environ.get("XACCT_DEMO_CATALOG_URL"):
+        for bucket in BUCKETS:
+            config = bucket_config(bucket)
+            if config is not None:
+                print(f"  catalog {bucket}: title={config['title']!r} tags={config['tags']}"
+                      f" snsNotificationArn={config['snsNotificationArn']}")
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("create", "tamper", "show"):
+    commands = {"create": create, "tamper": tamper, "catalog-tamper": catalog_tamper, "show": show}
+    if len(sys.argv) != 3 or sys.argv[2] not in commands:
         sys.exit(__doc__)
     endpoint, command = sys.argv[1], sys.argv[2]
-    {"create": create, "tamper": tamper, "show": show}[command](endpoint)
+    commands[command](endpoint)
 
 
 if __name__ == "__main__":
