@@ -5,6 +5,7 @@
 # time. Usage:
 #     scripts/bench.sh [N...]            # default: 100 1000
 #     BENCH_ARGS="--reps 3" scripts/bench.sh 100
+#     scripts/bench.sh --scale [scale.py options]   # up to 10,000 buckets, replay mode
 # Results: printed at the end and written to target/bench/results.md.
 #
 # Runs from a fresh clone (Rust + Python 3 + pip): installs the emulator
@@ -29,6 +30,11 @@ if [ -d tests/fault-proxy ] && cargo build --quiet --release -p xacct-fault-prox
 else
     echo "bench.sh: xacct-fault-proxy unavailable; using scripts/bench/latency_proxy.py" >&2
     PROXY=(--proxy python)
+fi
+
+if [ "${1:-}" = "--scale" ]; then
+    shift
+    exec "$ROOT/.venv/bin/python" "$ROOT/scripts/bench/scale.py" "$@"
 fi
 
 # shellcheck disable=SC2086

@@ -52,6 +52,18 @@ pub fn print(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// Writes to stdout with `write`, e.g. a document streamed as it is
+/// serialised; a closed pipe (`| head`) is not an error.
+pub fn write_with(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match write(&mut stdout).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// `error: ...` on stderr, each cause on its own line.
 pub fn report_error(error: &anyhow::Error) {
     eprintln!("error: {error}");

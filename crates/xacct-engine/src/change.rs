@@ -9,7 +9,7 @@ use crate::kind::ChangeAction;
 use crate::kinds::Write;
 use crate::location::Location;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(try_from = "SavedChange")]
 pub struct ResourceChange {
     pub address: Address,
@@ -21,6 +21,8 @@ pub struct ResourceChange {
     pub depends_on: Vec<Address>,
     pub action: ChangeAction,
     pub before: Value,
+    /// `Null` for a no-op, whose slice stays `before`: a converged run keeps
+    /// each slice once, not twice. Read it with [`ResourceChange::after`].
     pub after: Value,
     pub write: Option<Write>,
     pub notes: Vec<String>,
@@ -29,8 +31,52 @@ pub struct ResourceChange {
     pub observed_fingerprint: String,
     /// Found by pruning: the object is not in the spec, and xacct's slice on
     /// it is removed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pruned: bool,
+}
+
+impl ResourceChange {
+    /// The managed slice as it will be (`null` when absent).
+    pub fn after(&self) -> &Value {
+        match self.action {
+            ChangeAction::NoOp => &self.before,
+            _ => &self.after,
+        }
+    }
+}
+
+/// A change as saved plans and JSON documents spell it: `after` in full.
+impl Serialize for ResourceChange {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Saved<'a> {
+            address: &'a Address,
+            location: &'a Location,
+            aws_id: &'a str,
+            depends_on: &'a [Address],
+            action: ChangeAction,
+            before: &'a Value,
+            after: &'a Value,
+            write: &'a Option<Write>,
+            notes: &'a [String],
+            observed_fingerprint: &'a str,
+            #[serde(skip_serializing_if = "std::ops::Not::not")]
+            pruned: bool,
+        }
+        Saved {
+            address: &self.address,
+            location: &self.location,
+            aws_id: &self.aws_id,
+            depends_on: &self.depends_on,
+            action: self.action,
+            before: &self.before,
+            after: self.after(),
+            write: &self.write,
+            notes: &self.notes,
+            observed_fingerprint: &self.observed_fingerprint,
+            pruned: self.pruned,
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A change as a saved plan holds it: the write is read with the rule of the
@@ -67,7 +113,10 @@ impl TryFrom<SavedChange> for ResourceChange {
             depends_on: saved.depends_on,
             action: saved.action,
             before: saved.before,
-            after: saved.after,
+            after: match saved.action {
+                ChangeAction::NoOp => Value::Null,
+                _ => saved.after,
+            },
             write,
             notes: saved.notes,
             observed_fingerprint: saved.observed_fingerprint,

@@ -14,7 +14,7 @@ use xacct_policy::{PolicyDocument, Statement};
 use xacct_spec::actions::{self, ResourceLevel};
 use xacct_spec::{Rule, Severity};
 
-use crate::address::{Address, ResourceKind};
+use crate::address::Address;
 use crate::kinds::Observed;
 
 /// One finding in a live document, named by address and statement.
@@ -64,15 +64,22 @@ pub fn lint_observed(
 ) -> Vec<DocumentFinding> {
     observed
         .iter()
-        .filter(|(address, _)| address.kind == ResourceKind::S3BucketPolicy)
-        .filter_map(|(address, observed)| match observed {
-            Observed::S3BucketPolicy(Some(text)) => PolicyDocument::parse(text)
-                .ok()
-                .map(|document| resource_mismatches(address, sid_prefix, &document)),
-            _ => None,
-        })
-        .flatten()
+        .flat_map(|(address, observed)| lint_document(sid_prefix, address, observed))
         .collect()
+}
+
+/// [`lint_observed`] of one document, as it is read.
+pub fn lint_document(
+    sid_prefix: &str,
+    address: &Address,
+    observed: &Observed,
+) -> Vec<DocumentFinding> {
+    match observed {
+        Observed::S3BucketPolicy(Some(text)) => PolicyDocument::parse(text)
+            .map(|document| resource_mismatches(address, sid_prefix, &document))
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
 }
 
 /// `resource-mismatch` on a bucket policy: a statement whose S3 actions of
@@ -204,6 +211,7 @@ fn plural(names: &[&str]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::address::ResourceKind;
 
     fn address() -> Address {
         Address::new(ResourceKind::S3BucketPolicy, "b")

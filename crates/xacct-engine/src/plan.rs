@@ -1,7 +1,7 @@
 //! The pure diff: (desired, observed) -> ordered [`Plan`]. No I/O, no clock,
 //! no randomness: the same inputs always give the same plan.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -99,50 +99,98 @@ pub fn plan(
     desired: &[DesiredResource],
     observed: &BTreeMap<Address, Observed>,
 ) -> Result<Plan, Vec<PlanError>> {
-    let mut changes = Vec::new();
-    let mut errors = Vec::new();
-    let mut not_pruned = Vec::new();
+    let mut planning = Planning::new(options);
     for resource in desired {
-        let Some(found) = observed.get(&resource.address) else {
-            errors.push(PlanError::NotObserved {
+        match observed.get(&resource.address) {
+            Some(found) => {
+                planning.add(resource, found);
+            }
+            None => planning.errors.push(PlanError::NotObserved {
                 address: resource.address.clone(),
-            });
-            continue;
-        };
-        match plan_resource(options, resource, found) {
-            // An unlisted object without any of xacct's slice is not managed.
-            Ok(change) if change.pruned && change.write.is_none() => {}
-            Ok(change) => changes.push(change),
-            Err(error) if resource.pruned => not_pruned.push(error.to_string()),
-            Err(error) => errors.push(error),
+            }),
         }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    planning.finish()
+}
+
+/// A plan made one resource at a time, as each document arrives, so a run
+/// holds no document longer than its own planning. [`Planning::finish`]
+/// puts the changes in apply order: the plan does not depend on the order
+/// the documents came in.
+#[derive(Debug)]
+pub struct Planning<'a> {
+    options: &'a PlanOptions,
+    changes: Vec<ResourceChange>,
+    errors: Vec<PlanError>,
+    not_pruned: Vec<String>,
+}
+
+impl<'a> Planning<'a> {
+    pub fn new(options: &'a PlanOptions) -> Self {
+        Planning {
+            options,
+            changes: Vec::new(),
+            errors: Vec::new(),
+            not_pruned: Vec::new(),
+        }
     }
-    // A dependency that writes nothing is already satisfied.
-    let pending: Vec<Address> = changes
-        .iter()
-        .filter(|change| change.write.is_some())
-        .map(|change| change.address.clone())
-        .collect();
-    for change in &mut changes {
-        change
-            .depends_on
-            .retain(|address| pending.contains(address));
+
+    /// Plans `resource` against `observed`; whether the change writes.
+    pub fn add(&mut self, resource: &DesiredResource, observed: &Observed) -> bool {
+        match plan_resource(self.options, resource, observed) {
+            // An unlisted object without any of xacct's slice is not managed.
+            Ok(change) if change.pruned && change.write.is_none() => false,
+            Ok(change) => {
+                let writes = change.write.is_some();
+                self.changes.push(change);
+                writes
+            }
+            Err(error) if resource.pruned => {
+                self.not_pruned.push(error.to_string());
+                false
+            }
+            Err(error) => {
+                self.errors.push(error);
+                false
+            }
+        }
     }
-    changes.sort_by(|a, b| {
-        (stage(a.address.kind, a.action), &a.aws_id, a.address.kind).cmp(&(
-            stage(b.address.kind, b.action),
-            &b.aws_id,
-            b.address.kind,
-        ))
-    });
-    Ok(Plan {
-        changes,
-        ignored: Vec::new(),
-        not_pruned,
-    })
+
+    /// The plan in apply order, or every error found.
+    pub fn finish(self) -> Result<Plan, Vec<PlanError>> {
+        let Planning {
+            mut changes,
+            errors,
+            not_pruned,
+            ..
+        } = self;
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        // A dependency that writes nothing is already satisfied.
+        let pending: BTreeSet<Address> = changes
+            .iter()
+            .filter(|change| change.write.is_some())
+            .map(|change| change.address.clone())
+            .collect();
+        for change in &mut changes {
+            change
+                .depends_on
+                .retain(|address| pending.contains(address));
+        }
+        changes.sort_by(|a, b| {
+            (stage(a.address.kind, a.action), &a.aws_id, a.address.kind).cmp(&(
+                stage(b.address.kind, b.action),
+                &b.aws_id,
+                b.address.kind,
+            ))
+        });
+        Ok(Plan {
+            changes,
+            ignored: Vec::new(),
+            not_pruned,
+        })
+    }
 }
 
 /// Plans one resource against its observed document.
@@ -159,7 +207,11 @@ pub fn plan_resource(
         depends_on: resource.depends_on.clone(),
         action: planned.action,
         before: planned.before,
-        after: planned.after,
+        // A no-op's slice is kept once (see `ResourceChange::after`).
+        after: match planned.action {
+            ChangeAction::NoOp => serde_json::Value::Null,
+            _ => planned.after,
+        },
         write: planned.write,
         notes: planned.notes,
         observed_fingerprint: observed.fingerprint(),
@@ -178,12 +230,13 @@ pub struct Replanner {
 }
 
 impl Replanner {
-    pub fn new(options: &PlanOptions, desired: &[DesiredResource]) -> Self {
+    /// Takes the run's resources: once planned, nothing else needs them.
+    pub fn new(options: &PlanOptions, desired: Vec<DesiredResource>) -> Self {
         Replanner {
             options: options.clone(),
             desired: desired
-                .iter()
-                .map(|resource| (resource.address.clone(), resource.clone()))
+                .into_iter()
+                .map(|resource| (resource.address.clone(), resource))
                 .collect(),
         }
     }
@@ -237,6 +290,68 @@ mod tests {
             })
             .collect();
         plan(&PlanOptions::new("Quilt"), &resources, &observed).expect("plans")
+    }
+
+    /// Two buckets, one versioned as the spec wants, with what they hold.
+    fn versioned_world() -> (Vec<DesiredResource>, BTreeMap<Address, Observed>) {
+        let spec = xacct_spec::load_str(
+            "version: 1\naccounts:\n  data:\n    id: \"222222222222\"\n    region: us-east-1\n\
+             buckets:\n  logs-bucket:\n    account: data\n  data-bucket:\n    account: data\n    \
+             versioning: true\n",
+            "deploy.yaml",
+        )
+        .expect("valid spec");
+        let resources = desired(&spec).expect("desired");
+        let observed = resources
+            .iter()
+            .map(|resource| {
+                let found = match resource.address.kind {
+                    ResourceKind::S3Versioning => Observed::S3Versioning(Some("Enabled".into())),
+                    ResourceKind::S3BucketPolicy => Observed::S3BucketPolicy(None),
+                    _ => Observed::S3BucketNotification(Default::default()),
+                };
+                (resource.address.clone(), found)
+            })
+            .collect();
+        (resources, observed)
+    }
+
+    #[test]
+    fn a_plan_made_as_documents_arrive_does_not_depend_on_their_order() {
+        let options = PlanOptions::new("Quilt");
+        let (resources, observed) = versioned_world();
+        let in_order = plan(&options, &resources, &observed).expect("plans");
+        let mut planning = Planning::new(&options);
+        for resource in resources.iter().rev() {
+            planning.add(resource, &observed[&resource.address]);
+        }
+        assert_eq!(planning.finish().expect("plans"), in_order);
+    }
+
+    #[test]
+    fn a_no_op_keeps_its_slice_once_and_shows_it_as_after_everywhere() {
+        let options = PlanOptions::new("Quilt");
+        let (resources, observed) = versioned_world();
+        let plan = plan(&options, &resources, &observed).expect("plans");
+        let versioning = plan
+            .changes
+            .iter()
+            .find(|change| change.address.kind == ResourceKind::S3Versioning)
+            .expect("versioning is managed");
+        assert_eq!(versioning.action, ChangeAction::NoOp);
+        assert_eq!(versioning.after, serde_json::Value::Null, "kept once");
+        assert_eq!(versioning.after(), &versioning.before);
+        let shown = serde_json::to_value(versioning).expect("serialises");
+        assert_eq!(shown["after"], versioning.before);
+        let file = PlanFile::new(
+            plan.clone(),
+            "deploy.yaml".into(),
+            b"x",
+            "0".into(),
+            "t".into(),
+        );
+        let read = PlanFile::parse(&file.to_json()).expect("round-trips");
+        assert_eq!(read.plan, plan);
     }
 
     #[test]

@@ -1,20 +1,21 @@
 //! The reconcile pipeline over live state: spec -> desired -> selection ->
 //! connect -> observe -> plan, and the two ways a plan is applied.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
 use xacct_engine::{
     AccountScope, Address, DesiredResource, DocumentFinding, Location, Observed, Plan, PlanFile,
-    PlanOptions, Replanner,
+    PlanOptions, Planning, Replanner,
 };
 use xacct_spec::{Account, Spec};
 
 use crate::apply::{apply, Applied};
 use crate::error::Error;
 use crate::load::LoadedSpec;
-use crate::observe::{observe, observe_each, stale_changes, Progress, Unread};
+use crate::observe::{observe, read_each, stale_changes, Progress, Unread};
 
 /// What a live run is limited to and allowed to do.
 #[derive(Debug, Clone)]
@@ -106,10 +107,51 @@ pub async fn plan_live(
         unlisted.iter().map(|r| r.address.clone()).collect();
     let mut resources = selection.resources;
     resources.extend(unlisted);
-    // One concurrent pass over the declared documents and pruning's.
-    let documents: Vec<DocumentRef> = resources.iter().map(DocumentRef::of_resource).collect();
-    let (observed, unread) =
-        observe_each(&session, &documents, options.parallelism, progress).await;
+    // One concurrent pass over the declared documents and pruning's, each
+    // planned (and linted) as it arrives and then dropped, with its desired
+    // slice unless apply may have to plan it again (it writes): memory stays
+    // flat however many resources are in sync.
+    let resources: Vec<RefCell<Option<DesiredResource>>> = resources
+        .into_iter()
+        .map(|r| RefCell::new(Some(r)))
+        .collect();
+    let mut planning = Planning::new(&plan_options);
+    let mut replannable = Vec::new();
+    let mut unread = Vec::new();
+    let mut document_findings = Vec::new();
+    // Each document's reference is made as its read starts; its resource is
+    // still there then (it is taken only once read).
+    let documents = resources
+        .iter()
+        .filter_map(|resource| resource.borrow().as_ref().map(DocumentRef::of_resource));
+    read_each(
+        &session,
+        documents,
+        resources.len(),
+        options.parallelism,
+        progress,
+        |index, document, result| match result {
+            Ok(observed) => {
+                if options.lint_documents {
+                    document_findings.extend(xacct_engine::lint_document(
+                        &spec.sid_prefix,
+                        &document.address,
+                        &observed,
+                    ));
+                }
+                if let Some(resource) = resources[index].take() {
+                    if planning.add(&resource, &observed) {
+                        replannable.push(resource);
+                    }
+                }
+            }
+            Err(error) => unread.push((document, error)),
+        },
+    )
+    .await;
+    drop(resources);
+    unread.sort_by_key(|(_, error): &Unread| error.to_string());
+    document_findings.sort_by(|a, b| a.address.cmp(&b.address));
     let (unread_unlisted, unread): (Vec<Unread>, Vec<Unread>) = unread
         .into_iter()
         .partition(|(document, _)| unlisted_addresses.contains(&document.address));
@@ -117,23 +159,18 @@ pub async fn plan_live(
         let errors = unread.into_iter().map(|(_, error)| error).collect();
         return Err(Error::blocked("cannot read the live state", errors));
     }
-    resources.retain(|resource| observed.contains_key(&resource.address));
-    let mut plan = xacct_engine::plan(&plan_options, &resources, &observed)
+    let mut plan = planning
+        .finish()
         .map_err(|errors| Error::blocked("cannot plan", errors))?;
     // A document pruning cannot read is named and left alone, like one it
     // cannot plan.
     plan.not_pruned
         .extend(unread_unlisted.iter().map(|(_, error)| error.to_string()));
     xacct_engine::ignore::set_aside(&mut plan, &spec.ignore, today());
-    let document_findings = if options.lint_documents {
-        xacct_engine::lint_observed(&spec.sid_prefix, &observed)
-    } else {
-        Vec::new()
-    };
     Ok(LivePlan {
         session,
         plan,
-        replanner: Arc::new(Replanner::new(&plan_options, &resources)),
+        replanner: Arc::new(Replanner::new(&plan_options, replannable)),
         pulled_in: selection.pulled_in,
         checked_at,
         document_findings,

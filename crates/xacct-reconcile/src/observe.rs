@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use tokio::sync::Semaphore;
 use xacct_aws::{DocumentRef, Session};
 use xacct_engine::{Address, Observed, Plan, ResourceChange};
 
@@ -44,41 +43,70 @@ pub async fn observe_each(
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> (BTreeMap<Address, Observed>, Vec<Unread>) {
-    let permits = Arc::new(Semaphore::new(parallelism.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    for document in documents {
-        let session = Arc::clone(session);
-        let permits = Arc::clone(&permits);
-        let document = document.clone();
-        tasks.spawn(async move {
-            let _permit = permits.acquire_owned().await;
-            let observed = xacct_aws::read(&session, &document).await;
-            (document, observed)
-        });
-    }
-    let total = documents.len();
     let mut observed = BTreeMap::new();
     let mut errors = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
+    read_each(
+        session,
+        documents.iter().cloned(),
+        documents.len(),
+        parallelism,
+        progress,
+        |_, document, result| match result {
+            Ok(found) => {
+                observed.insert(document.address, found);
+            }
+            Err(error) => errors.push((document, error)),
+        },
+    )
+    .await;
+    errors.sort_by_key(|(_, error)| error.to_string());
+    (observed, errors)
+}
+
+/// Reads the documents (`total` of them, for the progress line), at most
+/// `parallelism` at once, and hands each answer to `on_read` with the
+/// document's index as soon as it arrives. Reads are
+/// started as others finish, so only `parallelism` of them (and no answer
+/// beyond the one being handled) are in memory at any time, however many
+/// documents there are.
+pub async fn read_each(
+    session: &Arc<Session>,
+    documents: impl Iterator<Item = DocumentRef>,
+    total: usize,
+    parallelism: usize,
+    progress: &(dyn Fn(Progress<'_>) + Sync),
+    mut on_read: impl FnMut(usize, DocumentRef, Result<Observed, xacct_aws::Error>),
+) {
+    let mut documents = documents.enumerate();
+    let mut reads = tokio::task::JoinSet::new();
+    let mut done = 0;
+    loop {
+        while reads.len() < parallelism.max(1) {
+            let Some((index, document)) = documents.next() else {
+                break;
+            };
+            let session = Arc::clone(session);
+            reads.spawn(async move {
+                let observed = xacct_aws::read(&session, &document).await;
+                (index, document, observed)
+            });
+        }
+        let Some(joined) = reads.join_next().await else {
+            break;
+        };
         match joined {
-            Ok((document, result)) => {
+            Ok((index, document, result)) => {
+                done += 1;
                 progress(Progress {
-                    done: observed.len() + errors.len() + 1,
+                    done,
                     total,
                     account: &document.location.account,
                 });
-                match result {
-                    Ok(found) => {
-                        observed.insert(document.address, found);
-                    }
-                    Err(error) => errors.push((document, error)),
-                }
+                on_read(index, document, result);
             }
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }
     }
-    errors.sort_by_key(|(_, error)| error.to_string());
-    (observed, errors)
 }
 
 /// The addresses of `plan`'s pending changes whose document is no longer

@@ -38,30 +38,31 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
         "the live bucket policies",
         "no plan was shown or saved, so none can be applied",
     )?;
-    let output = match args.format {
-        PlanFormat::Text => render_plan(&live.plan, args.format, color),
+    let has_changes = live.plan.has_changes();
+    // Shown first, then moved into its file: the plan is never copied.
+    match args.format {
+        PlanFormat::Text => terminal::print(&render_plan(&live.plan, args.format, color))?,
         PlanFormat::Json => {
-            let mut document = render::plan_json_with_warnings(
+            // What pruning could not read or plan is named here too.
+            let not_pruned = live
+                .plan
+                .not_pruned
+                .iter()
+                .map(|problem| serde_json::json!({"rule": "not-pruned", "message": problem}));
+            let document = render::plan_document_with_warnings(
                 &live.plan,
                 &spec_findings,
                 &live.document_findings,
+                not_pruned,
             );
-            // What pruning could not read or plan is named here too.
-            if let Some(warnings) = document["warnings"].as_array_mut() {
-                warnings.extend(
-                    live.plan.not_pruned.iter().map(
-                        |problem| serde_json::json!({"rule": "not-pruned", "message": problem}),
-                    ),
-                );
-            }
-            format!("{document:#}\n")
+            terminal::write_with(|out| document.write_to(out))?;
         }
-        PlanFormat::Markdown => {
-            render::plan_markdown_with_warnings(&live.plan, &spec_findings, &live.document_findings)
-        }
-    };
-    let has_changes = live.plan.has_changes();
-    // The plan is rendered first, so it can be moved into its file.
+        PlanFormat::Markdown => terminal::print(&render::plan_markdown_with_warnings(
+            &live.plan,
+            &spec_findings,
+            &live.document_findings,
+        ))?,
+    }
     if let Some(out) = &args.out {
         let file = PlanFile::new(
             live.plan,
@@ -78,7 +79,6 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
             out.display()
         );
     }
-    terminal::print(&output)?;
     Ok(if args.detailed_exitcode && has_changes {
         Status::Changes
     } else {
@@ -89,7 +89,12 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
 pub(crate) fn render_plan(plan: &xacct_engine::Plan, format: PlanFormat, color: bool) -> String {
     match format {
         PlanFormat::Text => render::plan_text(plan, Style { color }),
-        PlanFormat::Json => format!("{:#}\n", render::plan_json(plan)),
+        PlanFormat::Json => {
+            let mut out = Vec::new();
+            // Writing to memory cannot fail.
+            let _ = render::PlanDocument::new(plan, None).write_to(&mut out);
+            String::from_utf8(out).unwrap_or_default()
+        }
         PlanFormat::Markdown => render::plan_markdown(plan),
     }
 }

@@ -1,5 +1,9 @@
 //! Machine-readable plan and drift documents.
 
+use std::io::Write as _;
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use super::text::changed_lines;
@@ -13,13 +17,58 @@ pub const FORMAT_VERSION: &str = "1.0";
 /// renderer, so a machine reader sees why too (`- statement "QuiltX" (no
 /// longer in the spec)`).
 pub fn plan_json(plan: &Plan) -> Value {
-    let changes: Vec<Value> = plan.changes.iter().map(with_changes).collect();
-    json!({
-        "format_version": FORMAT_VERSION,
-        "resource_changes": changes,
-        "ignored": ignored(plan),
-        "summary": plan.summary(),
-    })
+    serde_json::to_value(PlanDocument::new(plan, None)).unwrap_or(Value::Null)
+}
+
+/// `plan --format json` as it is written: each resource change is rendered
+/// as it is serialised, so a plan of any size is streamed to its writer
+/// rather than built as one JSON value first.
+pub struct PlanDocument<'a> {
+    plan: &'a Plan,
+    warnings: Option<Vec<Value>>,
+}
+
+impl<'a> PlanDocument<'a> {
+    /// With `warnings`, the document has a `warnings` array last.
+    pub fn new(plan: &'a Plan, warnings: Option<Vec<Value>>) -> Self {
+        PlanDocument { plan, warnings }
+    }
+
+    /// Writes the document, pretty-printed as `{:#}` prints a JSON value,
+    /// and a newline.
+    pub fn write_to(&self, out: impl std::io::Write) -> std::io::Result<()> {
+        let mut out = std::io::BufWriter::new(out);
+        serde_json::to_writer_pretty(&mut out, self)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    }
+}
+
+impl Serialize for PlanDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut document = serializer.serialize_map(None)?;
+        document.serialize_entry("format_version", FORMAT_VERSION)?;
+        document.serialize_entry("resource_changes", &Changes(&self.plan.changes))?;
+        document.serialize_entry("ignored", &ignored(self.plan))?;
+        document.serialize_entry("summary", &self.plan.summary())?;
+        if let Some(warnings) = &self.warnings {
+            document.serialize_entry("warnings", warnings)?;
+        }
+        document.end()
+    }
+}
+
+/// The resource changes, each rendered only when it is written.
+struct Changes<'a>(&'a [ResourceChange]);
+
+impl Serialize for Changes<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut changes = serializer.serialize_seq(Some(self.0.len()))?;
+        for change in self.0 {
+            changes.serialize_element(&with_changes(change))?;
+        }
+        changes.end()
+    }
 }
 
 /// The drift report: which addresses drifted, what changed in each (the
@@ -96,7 +145,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         depends_on,
         action,
         before,
-        after,
+        after: _,
         write,
         notes,
         observed_fingerprint: _,
@@ -114,7 +163,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         "action": action.as_str(),
         "operation": write.as_ref().map(|write| write.operation()),
         "before": before,
-        "after": after,
+        "after": change.after(),
         "notes": notes,
         "pruned": pruned,
     })

@@ -130,8 +130,8 @@ pub(super) fn changed_lines(change: &ResourceChange) -> Vec<String> {
 
 pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
     match change.address.kind.diff_style() {
-        DiffStyle::Fields => diff::fields(&change.before, &change.after),
-        DiffStyle::Keyed { key, noun } => diff::keyed(&change.before, &change.after, key, noun),
+        DiffStyle::Fields => diff::fields(&change.before, change.after()),
+        DiffStyle::Keyed { key, noun } => diff::keyed(&change.before, change.after(), key, noun),
     }
 }
 

@@ -42,6 +42,21 @@ pub fn plan_json_with_warnings(
     document
 }
 
+/// [`plan_json_with_warnings`] streamed: the warnings and `extra` ones last.
+pub fn plan_document_with_warnings<'a>(
+    plan: &'a Plan,
+    spec: &[Finding],
+    documents: &[DocumentFinding],
+    extra: impl IntoIterator<Item = Value>,
+) -> super::json::PlanDocument<'a> {
+    let mut warnings = match warnings_json(spec, documents) {
+        Value::Array(warnings) => warnings,
+        _ => Vec::new(),
+    };
+    warnings.extend(extra);
+    super::json::PlanDocument::new(plan, Some(warnings))
+}
+
 /// A plan as markdown with a short "Warnings" list after it, the whole kept
 /// under GitHub's comment limit (the plan is cut first).
 pub fn plan_markdown_with_warnings(
