@@ -73,13 +73,21 @@ def first_apply(bench, n):
     proxy = Proxy([os.path.join(ROOT, "target", "release", "xacct-fault-proxy")], bench.moto.endpoint,
                   0, os.path.join(bench.workdir, "stats-apply.json"))
     try:
-        plan = subprocess.run([bench.args.xacct, "plan", "-f", bench.spec(n), "--format", "json",
-                               "--color", "never"], env=xacct_env(proxy.endpoint, bench.workdir),
-                              cwd=bench.workdir, capture_output=True, check=True)
-        planned = {}
-        for change in json.loads(plan.stdout)["resource_changes"]:
-            if change["operation"]:
-                planned[change["operation"]] = planned.get(change["operation"], 0) + 1
+        # Counted in a child of its own: the JSON of a large plan would grow
+        # this process, and a child forked from it starts with that RSS as
+        # its peak (ru_maxrss counts from fork, not exec).
+        xacct = subprocess.Popen(
+            [bench.args.xacct, "plan", "-f", bench.spec(n), "--format", "json", "--color", "never"],
+            env=xacct_env(proxy.endpoint, bench.workdir), cwd=bench.workdir, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL)
+        counted = subprocess.run(
+            [PY, "-c", "import json, sys, collections; print(json.dumps(collections.Counter("
+                       "c['operation'] for c in json.load(sys.stdin)['resource_changes'] if c['operation'])))"],
+            stdin=xacct.stdout, stdout=subprocess.PIPE, check=True)
+        xacct.stdout.close()
+        if xacct.wait() != 0:
+            raise SystemExit("plan before the first apply failed")
+        planned = json.loads(counted.stdout)
         rec = bench.xacct(proxy.endpoint, proxy, "apply", "-f", bench.spec(n), "--auto-approve")
         if rec["rc"] != 0:
             raise SystemExit(f"first apply exited {rec['rc']}")

@@ -6,12 +6,13 @@
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
+use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use super::emulator::{free_port, venv_python, Emulator};
+use super::emulator::{venv_python, Emulator};
+use super::server::start_server;
 use super::{workspace_root, BASE_KEY, BASE_SECRET, CONTROL, REGION};
 
 /// The stand-in's admin API key: shaped like a Quilt key and found nowhere
@@ -21,9 +22,6 @@ pub const CATALOG_KEY: &str = "qk_test_xacctStandin_4fJ9wQ2rZt7LmX8c";
 /// The one refresh token the stand-in's `/api/token` exchanges (once: it
 /// answers with a new one), as a `quilt3 login` session holds it.
 pub const CATALOG_REFRESH_TOKEN: &str = "rt_test_xacctStandin_9aQ3";
-
-/// How long the stand-in gets to answer `/healthz`.
-const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
 
 /// The BucketConfig fields `bucketUpdate` takes: all but `name` and
 /// `lastIndexed`. The stand-in, as the catalog, replaces every one of them.
@@ -79,20 +77,13 @@ impl Catalog {
             .tempdir()
             .expect("temp dir");
         let log = dir.path().join("catalog.log");
-        // The port may be taken between our probe and the server's bind; retry then.
-        let mut last_error = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let log_file = std::fs::File::create(&log).expect("create catalog log");
-            let log_err = log_file.try_clone().expect("clone log handle");
-            let mut child = Command::new(&python)
+        let command = |port: u16| {
+            let mut command = Command::new(&python);
+            command
                 .arg(&server)
                 .args(["--host", "127.0.0.1", "--port", &port.to_string()])
                 .args(["--aws-endpoint", emu.endpoint()])
                 .args(["--control-account", CONTROL, "--region", REGION])
-                .stdin(Stdio::null())
-                .stdout(log_file)
-                .stderr(log_err)
                 .env("CATALOG_STANDIN_API_KEY", CATALOG_KEY)
                 .env("CATALOG_STANDIN_REFRESH_TOKEN", CATALOG_REFRESH_TOKEN)
                 // The emulator's base credentials and nothing of the developer's.
@@ -106,39 +97,16 @@ impl Catalog {
                 .env_remove("AWS_SESSION_TOKEN")
                 .env_remove("AWS_PROFILE")
                 .env_remove("AWS_DEFAULT_PROFILE")
-                .env_remove("AWS_ENDPOINT_URL")
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn {}: {e}", python.display()));
-            let deadline = Instant::now() + STARTUP_DEADLINE;
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    last_error = format!(
-                        "the catalog stand-in exited with {status} before answering:\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
-                    break;
-                }
-                if healthy(port) {
-                    return Catalog {
-                        child,
-                        port,
-                        log,
-                        _dir: dir,
-                    };
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "the catalog stand-in did not answer on port {port} within \
-                         {STARTUP_DEADLINE:?}:\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
+                .env_remove("AWS_ENDPOINT_URL");
+            command
+        };
+        let (child, port) = start_server("the catalog stand-in", &log, command, healthy);
+        Catalog {
+            child,
+            port,
+            log,
+            _dir: dir,
         }
-        panic!("could not start the catalog stand-in: {last_error}");
     }
 
     /// The registry's base URL (no trailing slash): GraphQL at `/graphql`,

@@ -4,20 +4,18 @@
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use serde_json::Value;
 
 use super::s3::{bucket_policy_text_with, ownership_with, put_ownership_with};
+use super::server::start_server;
 use super::{deployer_role, workspace_root, BASE_KEY, BASE_SECRET, REGION};
-
-/// How long moto_server gets to answer its first request.
-const STARTUP_DEADLINE: Duration = Duration::from_secs(30);
 
 /// The virtualenv's python (scripts/setup.sh makes it): moto and the report
 /// parsers the tests check xacct's output with.
@@ -43,12 +41,6 @@ fn moto_server_command() -> (PathBuf, PathBuf) {
         venv_python(),
         workspace_root().join("tests/emulator/moto_server.py"),
     )
-}
-
-pub(super) fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    listener.local_addr().expect("local addr").port()
-    // the listener is dropped here; the server (moto, the catalog) binds the port next.
 }
 
 /// True when something on `port` answers an HTTP request.
@@ -85,54 +77,25 @@ impl Emulator {
             .tempdir()
             .expect("temp dir");
         let log = dir.path().join("moto.log");
-        // The port may be taken between our probe and moto's bind; retry then.
-        let mut last_error = String::new();
-        for _attempt in 0..3 {
-            let port = free_port();
-            let log_file = std::fs::File::create(&log).expect("create moto log");
-            let log_err = log_file.try_clone().expect("clone log handle");
-            let mut child = Command::new(&python)
+        let command = |port: u16| {
+            let mut command = Command::new(&python);
+            command
                 .arg(&launcher)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .stdin(Stdio::null())
-                .stdout(log_file)
-                .stderr(log_err)
                 // moto must not pick up real credentials or settings either.
                 .env_remove("AWS_PROFILE")
-                .env_remove("AWS_ENDPOINT_URL")
-                .spawn()
-                .unwrap_or_else(|e| panic!("spawn {}: {e}", python.display()));
-            let deadline = Instant::now() + STARTUP_DEADLINE;
-            loop {
-                if let Ok(Some(status)) = child.try_wait() {
-                    last_error = format!(
-                        "moto_server exited with {status} before answering:\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
-                    break;
-                }
-                if answers_http(port) {
-                    return Emulator {
-                        child,
-                        port,
-                        endpoint: format!("http://127.0.0.1:{port}"),
-                        log,
-                        _dir: dir,
-                        clients: Mutex::new(HashMap::new()),
-                    };
-                }
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!(
-                        "moto_server did not answer on port {port} within {STARTUP_DEADLINE:?}:\n{}",
-                        std::fs::read_to_string(&log).unwrap_or_default()
-                    );
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
+                .env_remove("AWS_ENDPOINT_URL");
+            command
+        };
+        let (child, port) = start_server("moto_server", &log, command, answers_http);
+        Emulator {
+            child,
+            port,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            log,
+            _dir: dir,
+            clients: Mutex::new(HashMap::new()),
         }
-        panic!("could not start moto_server: {last_error}");
     }
 
     pub fn endpoint(&self) -> &str {

@@ -16,6 +16,7 @@ mod emulator;
 mod policy;
 mod receiver;
 mod s3;
+mod server;
 mod sns;
 mod spec;
 mod workspace;

@@ -393,21 +393,14 @@ fn integer(
 mod tests {
     use super::*;
     use crate::load_str;
-    use crate::validate::tests::{assert_error, errors};
+    use crate::validate::tests::{assert_error, errors, HEAD};
 
     /// A data bucket notifying a topic, listed in the catalog with `catalog`
     /// (indented under `catalog:`, line 16 on); `events` its notification's.
     fn spec(events: &str, catalog: &str) -> String {
         format!(
-            "version: 1
-quilt:
+            "{HEAD}quilt:
   registry_url: https://registry.example.com/
-accounts:
-  control:
-    id: \"111111111111\"
-    region: us-east-1
-  data:
-    id: \"222222222222\"
 buckets:
   raw-data:
     account: data
@@ -495,8 +488,8 @@ buckets:
     #[test]
     fn a_catalog_needs_quilt_and_the_key_is_never_written_in_the_spec() {
         let yaml = spec(BOTH, "      title: Raw\n").replace(
-            "quilt:\n  registry_url: https://registry.example.com/\n",
-            "",
+            "quilt:\n  registry_url: https://registry.example.com/\nbuckets:",
+            "buckets:",
         );
         assert_error(&yaml, (14, 5), &["needs a top-level `quilt:` section"]);
         let yaml = spec(BOTH, "      title: Raw\n").replace(

@@ -4,7 +4,7 @@
 use crate::{load_str, SpecError};
 
 /// Two accounts, used by most tests; lines 1-7.
-const HEAD: &str = "version: 1
+pub(super) const HEAD: &str = "version: 1
 accounts:
   control:
     id: \"111111111111\"
