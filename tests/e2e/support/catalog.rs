@@ -7,12 +7,11 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command};
-use std::time::Duration;
 
 use serde_json::{json, Value};
 
 use super::emulator::{venv_python, Emulator};
-use super::server::start_server;
+use super::server::{answers_ok, start_server};
 use super::{workspace_root, BASE_KEY, BASE_SECRET, CONTROL, REGION};
 
 /// The stand-in's admin API key: shaped like a Quilt key and found nowhere
@@ -41,22 +40,6 @@ const UPDATE_FIELDS: [&str; 14] = [
     "browsable",
     "prefixes",
 ];
-
-/// True when the stand-in answers `GET /healthz` with 200.
-fn healthy(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request =
-        format!("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 200 ") || response.starts_with("HTTP/1.0 200 ")
-}
 
 /// A private catalog stand-in, killed when dropped.
 pub struct Catalog {
@@ -100,7 +83,9 @@ impl Catalog {
                 .env_remove("AWS_ENDPOINT_URL");
             command
         };
-        let (child, port) = start_server("the catalog stand-in", &log, command, healthy);
+        let (child, port) = start_server("the catalog stand-in", &log, command, |port| {
+            answers_ok(port, "/healthz")
+        });
         Catalog {
             child,
             port,

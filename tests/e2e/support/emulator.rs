@@ -8,13 +8,12 @@ use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command};
 use std::sync::Mutex;
-use std::time::Duration;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use serde_json::Value;
 
 use super::s3::{bucket_policy_text_with, ownership_with, put_ownership_with};
-use super::server::start_server;
+use super::server::{answers_ok, start_server};
 use super::{deployer_role, workspace_root, BASE_KEY, BASE_SECRET, REGION};
 
 /// The virtualenv's python (scripts/setup.sh makes it): moto and the report
@@ -41,21 +40,6 @@ fn moto_server_command() -> (PathBuf, PathBuf) {
         venv_python(),
         workspace_root().join("tests/emulator/moto_server.py"),
     )
-}
-
-/// True when something on `port` answers an HTTP request.
-fn answers_http(port: u16) -> bool {
-    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let request =
-        format!("GET /moto-api/ HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut head = [0u8; 5];
-    stream.read_exact(&mut head).is_ok() && &head == b"HTTP/"
 }
 
 /// A private moto_server on a free port, killed when dropped.
@@ -87,7 +71,9 @@ impl Emulator {
                 .env_remove("AWS_ENDPOINT_URL");
             command
         };
-        let (child, port) = start_server("moto_server", &log, command, answers_http);
+        let (child, port) = start_server("moto_server", &log, command, |port| {
+            answers_ok(port, "/moto-api/")
+        });
         Emulator {
             child,
             port,

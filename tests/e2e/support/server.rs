@@ -2,7 +2,8 @@
 //! a child process on a free port, its output in a log file, waited for
 //! until it answers.
 
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -60,4 +61,20 @@ pub(super) fn start_server(
         }
     }
     panic!("could not start {name}: {last_error}");
+}
+
+/// True when a server on `port` answers `GET path` with 200.
+pub(super) fn answers_ok(port: u16, path: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    let request =
+        format!("GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.1 200 ") || response.starts_with("HTTP/1.0 200 ")
 }
