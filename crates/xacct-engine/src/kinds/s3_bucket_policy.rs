@@ -2,6 +2,8 @@
 //! starts with the spec's prefix. Everything else in the policy belongs to
 //! someone else and is written back as read.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_policy::Statement;
@@ -46,9 +48,13 @@ impl Kind for S3BucketPolicy {
     type Write = BucketPolicyWrite;
 
     fn desired(spec: &Spec) -> Vec<Result<Declared<Vec<Statement>>, Undeclarable>> {
+        let sources = logging_sources(spec);
         spec.buckets
             .values()
-            .map(|bucket| Ok(desired(spec, bucket)))
+            .map(|bucket| {
+                let logging_here = sources.get(bucket.name.as_str()).map_or(&[][..], Vec::as_slice);
+                Ok(desired(spec, bucket, logging_here))
+            })
             .collect()
     }
 
@@ -91,8 +97,8 @@ impl Kind for S3BucketPolicy {
 /// xacct's whether or not the entry has `access:`, so a bucket without it
 /// wants none of them (what xacct granted, it takes back), plus the derived
 /// statement when a bucket of the spec delivers its access logs to it.
-fn desired(spec: &Spec, bucket: &Bucket) -> Declared<Vec<Statement>> {
-    let access_logs = access_logs_statement(spec, bucket);
+fn desired(spec: &Spec, bucket: &Bucket, logging_here: &[&Bucket]) -> Declared<Vec<Statement>> {
+    let access_logs = access_logs_statement(spec, bucket, logging_here);
     let arn = bucket_arn(spec, bucket);
     let statements = bucket
         .access
@@ -163,26 +169,36 @@ pub fn access_logs_sid(prefix: &str) -> String {
     format!("{prefix}{}", xacct_spec::S3_ACCESS_LOGS_SID_SUFFIX)
 }
 
-/// Lets the logging service put objects under the prefixes the spec's
-/// buckets log to in `target`, scoped to exactly those source buckets and
-/// their account; `None` when no bucket logs to `target`. Single values are
-/// written as strings, as AWS's own examples do.
-pub fn access_logs_statement(spec: &Spec, target: &Bucket) -> Option<Statement> {
+/// The spec's buckets by the bucket they log to: one pass over the spec, so
+/// deriving every target's statement stays linear in the number of buckets.
+fn logging_sources(spec: &Spec) -> BTreeMap<&str, Vec<&Bucket>> {
+    let mut sources: BTreeMap<&str, Vec<&Bucket>> = BTreeMap::new();
+    for source in spec.buckets.values() {
+        if let Some(Logging::To { target_bucket, .. }) = &source.hardening.logging {
+            sources.entry(target_bucket).or_default().push(source);
+        }
+    }
+    sources
+}
+
+/// Lets the logging service put objects under the prefixes that
+/// `logging_here` (the spec's buckets logging to `target`) log to, scoped to
+/// exactly those source buckets and their account; `None` when no bucket
+/// logs to `target`. Single values are written as strings, as AWS's own
+/// examples do.
+pub fn access_logs_statement(
+    spec: &Spec,
+    target: &Bucket,
+    logging_here: &[&Bucket],
+) -> Option<Statement> {
     let mut sources = Vec::new();
     let mut resources = Vec::new();
     let mut accounts = Vec::new();
     let target_arn = bucket_arn(spec, target);
-    for source in spec.buckets.values() {
-        let Some(Logging::To {
-            target_bucket,
-            prefix,
-        }) = &source.hardening.logging
-        else {
+    for source in logging_here {
+        let Some(Logging::To { prefix, .. }) = &source.hardening.logging else {
             continue;
         };
-        if *target_bucket != target.name {
-            continue;
-        }
         sources.push(bucket_arn(spec, source));
         resources.push(format!("{target_arn}/{prefix}*"));
         if let Some(account) = spec.accounts.get(&source.account) {
@@ -392,7 +408,9 @@ pub(crate) mod tests {
     #[test]
     fn the_derived_statement_names_every_source_and_prefix() {
         let spec = logging_spec();
-        let statement = access_logs_statement(&spec, &spec.buckets["logs"]).expect("derived");
+        let sources = logging_sources(&spec);
+        let statement = access_logs_statement(&spec, &spec.buckets["logs"], &sources["logs"])
+            .expect("derived");
         let value = statement.to_value();
         assert_eq!(value["Sid"], "QuiltS3ServerAccessLogs");
         assert_eq!(value["Principal"]["Service"], LOGGING_SERVICE);
@@ -408,7 +426,8 @@ pub(crate) mod tests {
             value["Condition"]["StringEquals"]["aws:SourceAccount"],
             "222222222222"
         );
-        assert!(access_logs_statement(&spec, &spec.buckets["src-a"]).is_none());
+        assert!(!sources.contains_key("src-a"));
+        assert!(access_logs_statement(&spec, &spec.buckets["src-a"], &[]).is_none());
     }
 
 }
