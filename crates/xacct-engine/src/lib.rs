@@ -30,7 +30,7 @@ pub use kind::{ChangeAction, Kind, PlanOptions, SliceError};
 pub use kinds::s3_encryption::DefaultEncryption;
 pub use kinds::s3_logging::LoggingTarget;
 pub use kinds::{desired, Desired, DesiredResource, Observed, Write};
-pub use lint::{lint_document, lint_observed, DocumentFinding};
+pub use lint::{lint_document, DocumentFinding};
 pub use location::Location;
 pub use plan::{plan, plan_resource, Plan, Planning, Replanner, Summary};
 pub use plan_file::{PlanFile, PlanFileError};

@@ -6,7 +6,6 @@
 //! levels (xacct-spec's table) and addresses and statement ownership (this
 //! crate's); xacct-policy stays a plain IAM document library.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::{json, Value};
@@ -56,19 +55,9 @@ impl fmt::Display for DocumentFinding {
     }
 }
 
-/// Findings of every observed bucket policy, in address order. A document
-/// that does not parse is left to the planner, which reports it.
-pub fn lint_observed(
-    sid_prefix: &str,
-    observed: &BTreeMap<Address, Observed>,
-) -> Vec<DocumentFinding> {
-    observed
-        .iter()
-        .flat_map(|(address, observed)| lint_document(sid_prefix, address, observed))
-        .collect()
-}
-
-/// [`lint_observed`] of one document, as it is read.
+/// `resource-mismatch` findings of one live document, as it is read (only
+/// bucket policies are linted). A document that does not parse is left to
+/// the planner, which reports it.
 pub fn lint_document(
     sid_prefix: &str,
     address: &Address,
@@ -348,7 +337,7 @@ mod tests {
             json!("arn:aws:s3:::b"),
         )])
         .to_string();
-        let mut observed = BTreeMap::new();
+        let mut observed = std::collections::BTreeMap::new();
         observed.insert(address(), Observed::S3BucketPolicy(Some(mismatch.clone())));
         observed.insert(
             Address::new(ResourceKind::S3BucketPolicy, "none"),
@@ -362,7 +351,10 @@ mod tests {
             Address::new(ResourceKind::SnsTopicPolicy, "t"),
             Observed::SnsTopicPolicy(mismatch),
         );
-        let found = lint_observed("Quilt", &observed);
+        let found: Vec<DocumentFinding> = observed
+            .iter()
+            .flat_map(|(address, observed)| lint_document("Quilt", address, observed))
+            .collect();
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].address, address());
         assert_eq!(

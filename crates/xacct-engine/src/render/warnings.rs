@@ -31,18 +31,8 @@ pub fn warnings_json(spec: &[Finding], documents: &[DocumentFinding]) -> Value {
     )
 }
 
-/// A plan as JSON with its `warnings` (every other key as in [`super::plan_json`]).
-pub fn plan_json_with_warnings(
-    plan: &Plan,
-    spec: &[Finding],
-    documents: &[DocumentFinding],
-) -> Value {
-    let mut document = super::plan_json(plan);
-    document["warnings"] = warnings_json(spec, documents);
-    document
-}
-
-/// [`plan_json_with_warnings`] streamed: the warnings and `extra` ones last.
+/// `plan --format json`: the plan's keys as in [`super::plan_json`], then
+/// `warnings` (spec findings, live-document findings, then `extra`).
 pub fn plan_document_with_warnings<'a>(
     plan: &'a Plan,
     spec: &[Finding],
@@ -132,7 +122,9 @@ mod tests {
     #[test]
     fn json_keeps_the_plan_keys_and_adds_warnings() {
         let plan = Plan::default();
-        let document = plan_json_with_warnings(&plan, &[spec_finding(15)], &[document_finding()]);
+        let with_warnings =
+            plan_document_with_warnings(&plan, &[spec_finding(15)], &[document_finding()], []);
+        let document = serde_json::to_value(with_warnings).expect("serialises");
         assert_eq!(document["format_version"], super::super::FORMAT_VERSION);
         assert!(document["resource_changes"].is_array());
         assert!(document["summary"].is_object());
@@ -145,7 +137,8 @@ mod tests {
                  "sid": "SecurityRead", "statement_index": 2, "message": "grants nothing"},
             ])
         );
-        let clean = plan_json_with_warnings(&plan, &[], &[]);
+        let clean = serde_json::to_value(plan_document_with_warnings(&plan, &[], &[], []))
+            .expect("serialises");
         assert_eq!(clean["warnings"], json!([]));
     }
 
