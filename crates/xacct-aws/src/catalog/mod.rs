@@ -89,15 +89,8 @@ impl Catalog {
         config: &CatalogConfig,
     ) -> Result<(), CallFailure> {
         let variables = json!({ "input": wire::input(Some(bucket), config) });
-        let data = self
-            .graphql("bucketAdd", wire::BUCKET_ADD, variables, 1)
-            .await?;
-        self.outcome(
-            "bucketAdd",
-            &data,
-            bucket,
-            config.sns_notification_arn.as_deref(),
-        )
+        self.write_config("bucketAdd", wire::BUCKET_ADD, variables, bucket, config)
+            .await
     }
 
     pub(crate) async fn bucket_update(
@@ -106,11 +99,28 @@ impl Catalog {
         config: &CatalogConfig,
     ) -> Result<(), CallFailure> {
         let variables = json!({ "name": bucket, "input": wire::input(None, config) });
-        let data = self
-            .graphql("bucketUpdate", wire::BUCKET_UPDATE, variables, 1)
-            .await?;
-        self.outcome(
+        self.write_config(
             "bucketUpdate",
+            wire::BUCKET_UPDATE,
+            variables,
+            bucket,
+            config,
+        )
+        .await
+    }
+
+    /// One mutation carrying a whole configuration, sent once.
+    async fn write_config(
+        &self,
+        operation: &'static str,
+        document: &str,
+        variables: Value,
+        bucket: &str,
+        config: &CatalogConfig,
+    ) -> Result<(), CallFailure> {
+        let data = self.graphql(operation, document, variables, 1).await?;
+        self.outcome(
+            operation,
             &data,
             bucket,
             config.sns_notification_arn.as_deref(),
