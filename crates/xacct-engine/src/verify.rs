@@ -519,7 +519,12 @@ impl Verification {
         if let (Some(wanted), Some(Observed::QuiltBucket(listing))) =
             (&bucket.catalog, observed.get(&address))
         {
-            results.push(judge_catalog(&subject, wanted, listing.as_deref()));
+            results.push(judge_catalog(
+                &bucket.name,
+                &subject,
+                wanted,
+                listing.as_deref(),
+            ));
         }
         results
     }
@@ -749,14 +754,12 @@ mod tests;
 /// Whether the catalog lists the bucket as the spec says, with its topic:
 /// without the topic the catalog's index never hears of new objects.
 fn judge_catalog(
+    bucket: &str,
     subject: &str,
     wanted: &CatalogListing,
     listing: Option<&CatalogConfig>,
 ) -> CheckResult {
-    let apply = Some(format!(
-        "run `xacct apply` (address quilt_bucket.{})",
-        subject.trim_start_matches("bucket ")
-    ));
+    let apply = Some(format!("run `xacct apply` (address quilt_bucket.{bucket})"));
     match (wanted, listing) {
         (CatalogListing::Unlisted, None) => CheckResult::new(
             Status::Pass,
