@@ -23,3 +23,8 @@ cargo clippy --workspace --all-targets -- -D warnings
 
 echo "==> cargo test --workspace"
 cargo test --workspace
+
+# The catalog stand-in's rules, each checked directly against the emulator
+# (the end-to-end tests rely on them).
+echo "==> tests/catalog/check_standin.py"
+"$XACCT_MOTO_PYTHON" tests/catalog/check_standin.py
