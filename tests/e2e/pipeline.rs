@@ -116,7 +116,7 @@ async fn the_library_plans_applies_converges_and_refuses_a_stale_saved_plan() {
     let file = PlanFile::new(
         pending.plan,
         "deploy.yaml".into(),
-        &loaded.bytes,
+        loaded.digest.clone(),
         "test".into(),
         pending.checked_at,
     );

@@ -28,7 +28,7 @@ impl DocumentRef {
     pub fn of_change(change: &ResourceChange) -> Self {
         DocumentRef {
             address: change.address.clone(),
-            location: change.location.clone(),
+            location: (*change.location).clone(),
             aws_id: change.aws_id.clone(),
         }
     }

@@ -1,6 +1,9 @@
 //! What planning decides for one resource: the action, the managed slice before
 //! and after, and the exact write that makes it so.
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -13,18 +16,21 @@ use crate::location::Location;
 #[serde(try_from = "SavedChange")]
 pub struct ResourceChange {
     pub address: Address,
-    pub location: Location,
+    /// Shared: the thousands of changes of a large run live in a handful of
+    /// places.
+    pub location: Arc<Location>,
     /// What AWS calls the object: bucket name, topic ARN, trail name or ARN.
     pub aws_id: String,
     /// Pending changes that must succeed before this one is written; if one
     /// fails, this one is skipped.
     pub depends_on: Vec<Address>,
     pub action: ChangeAction,
-    pub before: Value,
-    /// `Null` for a no-op, whose slice stays `before`: a converged run keeps
-    /// each slice once, not twice. Read it with [`ResourceChange::after`].
-    pub after: Value,
-    pub write: Option<Write>,
+    /// The managed slice before and after: read them with
+    /// [`ResourceChange::before`] and [`ResourceChange::after`].
+    pub slices: Slices,
+    /// Boxed, like a changed slice: most changes of a large run write
+    /// nothing, and each change is held until the plan is shown.
+    pub write: Option<Box<Write>>,
     pub notes: Vec<String>,
     /// Digest of the document this change was computed from; apply refuses to
     /// write over a document whose digest has changed since.
@@ -34,14 +40,48 @@ pub struct ResourceChange {
     pub pruned: bool,
 }
 
-impl ResourceChange {
-    /// The managed slice as it will be (`null` when absent).
-    pub fn after(&self) -> &Value {
-        match self.action {
-            ChangeAction::NoOp => &self.before,
-            _ => &self.after,
+/// A change's managed slice, before and after (`null` when absent). A
+/// slice that does not change is kept once, as compact JSON text: a converged
+/// run of thousands of resources holds a few hundred bytes for each instead
+/// of two JSON trees, and only a JSON plan ever reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Slices {
+    /// Before, then after.
+    Changed(Box<(Value, Value)>),
+    Unchanged(Box<str>),
+}
+
+impl Slices {
+    /// The slices of a change with `action`: a no-op keeps `before` only.
+    pub fn new(action: ChangeAction, before: Value, after: Value) -> Slices {
+        match action {
+            ChangeAction::NoOp => Slices::Unchanged(before.to_string().into_boxed_str()),
+            _ => Slices::Changed(Box::new((before, after))),
         }
     }
+}
+
+impl ResourceChange {
+    /// The managed slice as it is.
+    pub fn before(&self) -> Cow<'_, Value> {
+        match &self.slices {
+            Slices::Changed(slices) => Cow::Borrowed(&slices.0),
+            Slices::Unchanged(text) => Cow::Owned(unchanged(text)),
+        }
+    }
+
+    /// The managed slice as it will be.
+    pub fn after(&self) -> Cow<'_, Value> {
+        match &self.slices {
+            Slices::Changed(slices) => Cow::Borrowed(&slices.1),
+            Slices::Unchanged(text) => Cow::Owned(unchanged(text)),
+        }
+    }
+}
+
+/// An unchanged slice read back: it was written from a JSON value.
+fn unchanged(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
 /// A change as saved plans and JSON documents spell it: `after` in full.
@@ -54,9 +94,9 @@ impl Serialize for ResourceChange {
             aws_id: &'a str,
             depends_on: &'a [Address],
             action: ChangeAction,
-            before: &'a Value,
-            after: &'a Value,
-            write: &'a Option<Write>,
+            before: Cow<'a, Value>,
+            after: Cow<'a, Value>,
+            write: Option<&'a Write>,
             notes: &'a [String],
             observed_fingerprint: &'a str,
             #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -68,9 +108,9 @@ impl Serialize for ResourceChange {
             aws_id: &self.aws_id,
             depends_on: &self.depends_on,
             action: self.action,
-            before: &self.before,
+            before: self.before(),
             after: self.after(),
-            write: &self.write,
+            write: self.write.as_deref(),
             notes: &self.notes,
             observed_fingerprint: &self.observed_fingerprint,
             pruned: self.pruned,
@@ -103,20 +143,16 @@ impl TryFrom<SavedChange> for ResourceChange {
     fn try_from(saved: SavedChange) -> Result<Self, String> {
         let write = saved
             .write
-            .map(|value| Write::from_value(saved.address.kind, value))
+            .map(|value| Write::from_value(saved.address.kind, value).map(Box::new))
             .transpose()
             .map_err(|error| format!("{}: not a write of its kind: {error}", saved.address))?;
         Ok(ResourceChange {
             address: saved.address,
-            location: saved.location,
+            location: Arc::new(saved.location),
             aws_id: saved.aws_id,
             depends_on: saved.depends_on,
             action: saved.action,
-            before: saved.before,
-            after: match saved.action {
-                ChangeAction::NoOp => Value::Null,
-                _ => saved.after,
-            },
+            slices: Slices::new(saved.action, saved.before, saved.after),
             write,
             notes: saved.notes,
             observed_fingerprint: saved.observed_fingerprint,

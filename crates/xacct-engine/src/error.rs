@@ -14,3 +14,14 @@ pub enum PlanError {
     #[error("{address}: the observed document is of another kind ({found})")]
     KindMismatch { address: Address, found: String },
 }
+
+impl PlanError {
+    /// The resource that cannot be planned.
+    pub fn address(&self) -> &Address {
+        match self {
+            PlanError::Slice { address, .. }
+            | PlanError::NotObserved { address }
+            | PlanError::KindMismatch { address, .. } => address,
+        }
+    }
+}

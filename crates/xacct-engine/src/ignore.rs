@@ -3,12 +3,13 @@
 //! change counts again with a note saying the exception expired. Today's
 //! date comes from the caller: planning reads no clock.
 
+use std::collections::BTreeSet;
+
 use serde::{Deserialize, Serialize};
 use xacct_spec::{Date, Ignore, Spec};
 
 use crate::address::Address;
 use crate::change::ResourceChange;
-use crate::kinds::DesiredResource;
 use crate::plan::Plan;
 
 /// A pending change an `ignore:` entry sets apart.
@@ -20,17 +21,29 @@ pub struct Ignored {
     pub until: String,
 }
 
-/// The entries of `spec` that name no resource of `desired`, each said with
-/// its position.
-pub fn unknown_entries(spec: &Spec, desired: &[DesiredResource]) -> Vec<String> {
+/// The entries of `spec` that name no resource it declares, each said with
+/// its position. A resource the spec declares but cannot build counts as
+/// declared: planning reports what is wrong with it.
+pub fn unknown_entries(spec: &Spec) -> Vec<String> {
+    let wanted: BTreeSet<Address> = spec
+        .ignore
+        .iter()
+        .filter_map(|entry| Address::parse(&entry.address))
+        .collect();
+    let mut declared = BTreeSet::new();
+    if !wanted.is_empty() {
+        declared.extend(
+            crate::kinds::declared(spec)
+                .map(|declared| match declared {
+                    Ok(resource) => resource.address,
+                    Err(error) => error.address().clone(),
+                })
+                .filter(|address| wanted.contains(address)),
+        );
+    }
     spec.ignore
         .iter()
-        .filter(|entry| {
-            let address = Address::parse(&entry.address);
-            !desired
-                .iter()
-                .any(|resource| Some(&resource.address) == address.as_ref())
-        })
+        .filter(|entry| Address::parse(&entry.address).is_none_or(|a| !declared.contains(&a)))
         .map(|entry| {
             format!(
                 "line {}, column {}: ignore entry {:?} names no managed resource of the spec",
@@ -47,31 +60,35 @@ pub fn set_aside(plan: &mut Plan, entries: &[Ignore], today: Date) {
         .iter()
         .map(|entry| (Address::parse(&entry.address), entry))
         .collect();
-    let mut kept = Vec::with_capacity(plan.changes.len());
-    for mut change in std::mem::take(&mut plan.changes) {
-        let entry = entries
-            .iter()
-            .find(|(address, _)| address.as_ref() == Some(&change.address))
-            .map(|(_, entry)| *entry);
-        match entry {
-            Some(entry) if change.write.is_some() && entry.until >= today => {
-                plan.ignored.push(Ignored {
-                    change,
-                    reason: entry.reason.clone(),
-                    until: entry.until.to_string(),
-                });
+    let ignored = &mut plan.ignored;
+    // Filtered in place: a plan of thousands of changes is not copied.
+    plan.changes = std::mem::take(&mut plan.changes)
+        .into_iter()
+        .filter_map(|mut change| {
+            let entry = entries
+                .iter()
+                .find(|(address, _)| address.as_ref() == Some(&change.address))
+                .map(|(_, entry)| *entry);
+            match entry {
+                Some(entry) if change.write.is_some() && entry.until >= today => {
+                    ignored.push(Ignored {
+                        change,
+                        reason: entry.reason.clone(),
+                        until: entry.until.to_string(),
+                    });
+                    None
+                }
+                Some(entry) if change.write.is_some() => {
+                    change.notes.push(format!(
+                        "the ignore entry for it expired on {} ({}): counted again",
+                        entry.until, entry.reason
+                    ));
+                    Some(change)
+                }
+                _ => Some(change),
             }
-            Some(entry) if change.write.is_some() => {
-                change.notes.push(format!(
-                    "the ignore entry for it expired on {} ({}): counted again",
-                    entry.until, entry.reason
-                ));
-                kept.push(change);
-            }
-            _ => kept.push(change),
-        }
-    }
-    plan.changes = kept;
+        })
+        .collect();
 }
 
 #[cfg(test)]

@@ -35,8 +35,9 @@ pub trait Kind {
     /// saved plans.
     type Write: Clone + Debug + PartialEq + Serialize + DeserializeOwned;
 
-    /// Every slice of this kind the spec declares.
-    fn desired(spec: &Spec) -> Vec<Result<Declared<Self::Desired>, Undeclarable>>;
+    /// Every slice of this kind the spec declares, each built as it is
+    /// taken: a run holds a slice only while planning it.
+    fn desired(spec: &Spec) -> Declarations<'_, Self::Desired>;
 
     /// The change that makes `observed` hold `desired`, fully decided.
     fn plan(
@@ -145,18 +146,18 @@ impl<D> Declared<D> {
 
 /// One slice per bucket for which `wanted` says what it wants, without
 /// dependencies: the shape of most bucket settings.
-pub fn each_bucket<D>(
-    spec: &Spec,
-    wanted: impl Fn(&xacct_spec::Bucket) -> Option<D>,
-) -> Vec<Result<Declared<D>, Undeclarable>> {
-    spec.buckets
-        .values()
-        .filter_map(|bucket| {
-            let desired = wanted(bucket)?;
-            Some(Ok(Declared::of_bucket(spec, bucket, Vec::new(), desired)))
-        })
-        .collect()
+pub fn each_bucket<'a, D>(
+    spec: &'a Spec,
+    wanted: impl Fn(&xacct_spec::Bucket) -> Option<D> + 'a,
+) -> Declarations<'a, D> {
+    Box::new(spec.buckets.values().filter_map(move |bucket| {
+        let desired = wanted(bucket)?;
+        Some(Ok(Declared::of_bucket(spec, bucket, Vec::new(), desired)))
+    }))
 }
+
+/// The slices of one kind a spec declares, built one at a time as iterated.
+pub type Declarations<'a, D> = Box<dyn Iterator<Item = Result<Declared<D>, Undeclarable>> + 'a>;
 
 /// A slice of another kind that must be written first.
 #[derive(Debug, Clone, PartialEq, Eq)]

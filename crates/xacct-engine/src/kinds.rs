@@ -181,22 +181,27 @@ macro_rules! registry {
             }
         }
 
-        fn declare(spec: &Spec, resources: &mut Vec<DesiredResource>, errors: &mut Vec<PlanError>) {
+        /// Every resource the spec declares, kind by kind, each slice built
+        /// only as it is taken (a run of any size holds few at once); an
+        /// error for each one the spec leaves undecidable.
+        pub fn declared(spec: &Spec) -> impl Iterator<Item = Result<DesiredResource, PlanError>> + '_ {
+            let each = std::iter::empty();
             $(
-                for declared in <$module::$variant as Kind>::desired(spec) {
+                let each = each.chain(<$module::$variant as Kind>::desired(spec).map(|declared| {
                     match declared {
-                        Ok(declared) => resources.push(DesiredResource::new(
+                        Ok(declared) => Ok(DesiredResource::new(
                             ResourceKind::$variant,
                             declared,
                             Desired::$variant,
                         )),
-                        Err(undeclarable) => errors.push(PlanError::Slice {
+                        Err(undeclarable) => Err(PlanError::Slice {
                             address: Address::new(ResourceKind::$variant, undeclarable.name),
                             source: undeclarable.error,
                         }),
                     }
-                }
+                }));
             )*
+            each
         }
 
         /// The resources pruning reads on one object the spec does not list,
@@ -257,7 +262,12 @@ crate::for_each_kind!(registry);
 pub fn desired(spec: &Spec) -> Result<Vec<DesiredResource>, Vec<PlanError>> {
     let mut resources = Vec::new();
     let mut errors = Vec::new();
-    declare(spec, &mut resources, &mut errors);
+    for declared in declared(spec) {
+        match declared {
+            Ok(resource) => resources.push(resource),
+            Err(error) => errors.push(error),
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

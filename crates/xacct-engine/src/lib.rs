@@ -24,12 +24,12 @@ pub mod target;
 pub mod verify;
 
 pub use address::{Address, ResourceKind};
-pub use change::ResourceChange;
+pub use change::{ResourceChange, Slices};
 pub use error::PlanError;
 pub use kind::{ChangeAction, Kind, PlanOptions, SliceError};
 pub use kinds::s3_encryption::DefaultEncryption;
 pub use kinds::s3_logging::LoggingTarget;
-pub use kinds::{desired, Desired, DesiredResource, Observed, Write};
+pub use kinds::{declared, desired, Desired, DesiredResource, Observed, Write};
 pub use lint::{lint_document, DocumentFinding};
 pub use location::Location;
 pub use plan::{plan, plan_resource, Plan, Planning, Replanner, Summary};

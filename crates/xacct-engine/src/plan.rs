@@ -2,15 +2,17 @@
 //! no randomness: the same inputs always give the same plan.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
 use crate::address::{Address, ResourceKind};
-use crate::change::ResourceChange;
+use crate::change::{ResourceChange, Slices};
 use crate::error::PlanError;
 use crate::ignore::Ignored;
 use crate::kind::{ChangeAction, PlanOptions};
 use crate::kinds::{plan_slice, DesiredResource, Observed};
+use crate::location::Location;
 
 /// Every managed resource with what will happen to it, in apply order.
 #[derive(Debug, Clone, PartialEq, Default, serde::Deserialize, Serialize)]
@@ -123,15 +125,24 @@ pub struct Planning<'a> {
     changes: Vec<ResourceChange>,
     errors: Vec<PlanError>,
     not_pruned: Vec<String>,
+    /// The distinct locations of the changes so far, each held once.
+    locations: Vec<Arc<Location>>,
 }
 
 impl<'a> Planning<'a> {
     pub fn new(options: &'a PlanOptions) -> Self {
+        Planning::with_capacity(options, 0)
+    }
+
+    /// For `resources` resources: their changes are held in one allocation
+    /// of that size, never grown by doubling and copying.
+    pub fn with_capacity(options: &'a PlanOptions, resources: usize) -> Self {
         Planning {
             options,
-            changes: Vec::new(),
+            changes: Vec::with_capacity(resources),
             errors: Vec::new(),
             not_pruned: Vec::new(),
+            locations: Vec::new(),
         }
     }
 
@@ -140,7 +151,8 @@ impl<'a> Planning<'a> {
         match plan_resource(self.options, resource, observed) {
             // An unlisted object without any of xacct's slice is not managed.
             Ok(change) if change.pruned && change.write.is_none() => false,
-            Ok(change) => {
+            Ok(mut change) => {
+                change.location = self.shared(change.location);
                 let writes = change.write.is_some();
                 self.changes.push(change);
                 writes
@@ -152,6 +164,17 @@ impl<'a> Planning<'a> {
             Err(error) => {
                 self.errors.push(error);
                 false
+            }
+        }
+    }
+
+    /// `location`, or the equal one an earlier change already holds.
+    fn shared(&mut self, location: Arc<Location>) -> Arc<Location> {
+        match self.locations.iter().find(|held| **held == location) {
+            Some(held) => Arc::clone(held),
+            None => {
+                self.locations.push(Arc::clone(&location));
+                location
             }
         }
     }
@@ -178,11 +201,13 @@ impl<'a> Planning<'a> {
                 .depends_on
                 .retain(|address| pending.contains(address));
         }
-        changes.sort_by(|a, b| {
-            (stage(a.address.kind, a.action), &a.aws_id, a.address.kind).cmp(&(
+        // The address makes every key distinct, so the unstable sort (no
+        // buffer the size of the plan) still gives one order.
+        changes.sort_unstable_by(|a, b| {
+            (stage(a.address.kind, a.action), &a.aws_id, &a.address).cmp(&(
                 stage(b.address.kind, b.action),
                 &b.aws_id,
-                b.address.kind,
+                &b.address,
             ))
         });
         Ok(Plan {
@@ -202,17 +227,12 @@ pub fn plan_resource(
     let planned = plan_slice(options, resource, observed)?;
     Ok(ResourceChange {
         address: resource.address.clone(),
-        location: resource.location.clone(),
+        location: Arc::new(resource.location.clone()),
         aws_id: resource.aws_id.clone(),
         depends_on: resource.depends_on.clone(),
         action: planned.action,
-        before: planned.before,
-        // A no-op's slice is kept once (see `ResourceChange::after`).
-        after: match planned.action {
-            ChangeAction::NoOp => serde_json::Value::Null,
-            _ => planned.after,
-        },
-        write: planned.write,
+        slices: Slices::new(planned.action, planned.before, planned.after),
+        write: planned.write.map(Box::new),
         notes: planned.notes,
         observed_fingerprint: observed.fingerprint(),
         pruned: resource.pruned,
@@ -339,14 +359,18 @@ mod tests {
             .find(|change| change.address.kind == ResourceKind::S3Versioning)
             .expect("versioning is managed");
         assert_eq!(versioning.action, ChangeAction::NoOp);
-        assert_eq!(versioning.after, serde_json::Value::Null, "kept once");
-        assert_eq!(versioning.after(), &versioning.before);
+        assert!(
+            matches!(versioning.slices, Slices::Unchanged(_)),
+            "kept once"
+        );
+        assert_eq!(versioning.after(), versioning.before());
+        assert_eq!(versioning.before()["status"], "Enabled");
         let shown = serde_json::to_value(versioning).expect("serialises");
-        assert_eq!(shown["after"], versioning.before);
+        assert_eq!(shown["after"], *versioning.before());
         let file = PlanFile::new(
             plan.clone(),
             "deploy.yaml".into(),
-            b"x",
+            crate::plan_file::digest(b"x"),
             "0".into(),
             "t".into(),
         );
@@ -396,7 +420,7 @@ mod tests {
         let file = PlanFile::new(
             plan.clone(),
             "deploy.yaml".into(),
-            b"version: 1\n",
+            crate::plan_file::digest(b"version: 1\n"),
             "0.1.0".into(),
             "2026-11-29T00:00:00Z".into(),
         );
@@ -404,7 +428,7 @@ mod tests {
         assert_eq!(parsed.plan, plan);
         let operations: Vec<&str> = plan
             .pending()
-            .filter_map(|c| c.write.as_ref())
+            .filter_map(|c| c.write.as_deref())
             .map(Write::operation)
             .collect();
         for operation in [

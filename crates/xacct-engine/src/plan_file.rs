@@ -54,7 +54,7 @@ impl PlanFile {
     pub fn new(
         plan: Plan,
         spec_file: String,
-        spec_bytes: &[u8],
+        spec_digest: String,
         xacct_version: String,
         created_at: String,
     ) -> Self {
@@ -64,7 +64,7 @@ impl PlanFile {
             xacct_version,
             created_at,
             spec_file,
-            spec_digest: digest(spec_bytes),
+            spec_digest,
             plan,
             checksum,
         }
@@ -107,7 +107,7 @@ fn checksum(plan: &Plan) -> String {
 mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
-    use crate::change::ResourceChange;
+    use crate::change::{ResourceChange, Slices};
     use crate::kind::ChangeAction;
     use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
     use crate::kinds::Write;
@@ -124,16 +124,22 @@ mod tests {
                     account: "data".into(),
                     account_id: "222222222222".into(),
                     region: Some("us-east-1".into()),
-                },
+                }
+                .into(),
                 aws_id: "b".into(),
                 depends_on: vec![],
                 action: ChangeAction::Create,
-                before: json!(null),
-                after: json!([{"Sid": "QuiltA"}]),
-                write: Some(Write::S3BucketPolicy(BucketPolicyWrite::PutBucketPolicy {
-                    bucket: "b".into(),
-                    policy: r#"{"Version":"2012-10-17","Statement":[]}"#.into(),
-                })),
+                slices: Slices::new(
+                    ChangeAction::Create,
+                    json!(null),
+                    json!([{"Sid": "QuiltA"}]),
+                ),
+                write: Some(Box::new(Write::S3BucketPolicy(
+                    BucketPolicyWrite::PutBucketPolicy {
+                        bucket: "b".into(),
+                        policy: r#"{"Version":"2012-10-17","Statement":[]}"#.into(),
+                    },
+                ))),
                 notes: vec![],
                 observed_fingerprint: "abc".into(),
                 pruned: false,
@@ -142,7 +148,7 @@ mod tests {
         PlanFile::new(
             plan,
             "deploy.yaml".into(),
-            b"version: 1\n",
+            digest(b"version: 1\n"),
             "0.1.0".into(),
             "2026-11-29T00:00:00Z".into(),
         )

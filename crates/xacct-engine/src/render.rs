@@ -14,7 +14,7 @@ pub use junit::{drift_junit, ReadError};
 pub use markdown::{plan_markdown, plan_markdown_within, COMMENT_LIMIT};
 pub use metrics::{metrics_text, RunFacts, Tally};
 pub use text::{drift_text, plan_text};
-pub use warnings::{plan_document_with_warnings, plan_markdown_with_warnings, warnings_json};
+pub use warnings::{plan_document_with_warnings, plan_markdown_with_warnings, Warnings};
 
 /// Whether to paint `+ - ~` lines with ANSI colors (decided by the CLI).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

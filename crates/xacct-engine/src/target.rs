@@ -3,15 +3,23 @@
 use std::collections::BTreeSet;
 
 use crate::address::Address;
-use crate::kinds::DesiredResource;
 
 /// The resources a run is limited to.
 #[derive(Debug)]
 pub struct Selection {
-    pub resources: Vec<DesiredResource>,
+    /// `None`: no target, so every resource.
+    selected: Option<BTreeSet<Address>>,
     /// Resources not named by any target but needed by one that is (e.g. the
     /// topic policy a bucket's notifications depend on); said so to the user.
     pub pulled_in: Vec<Address>,
+}
+
+impl Selection {
+    pub fn contains(&self, address: &Address) -> bool {
+        self.selected
+            .as_ref()
+            .is_none_or(|selected| selected.contains(address))
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -21,35 +29,36 @@ pub struct UnknownTarget {
     pub known: String,
 }
 
-/// Keeps the resources named by `targets`: an address (`s3_bucket_policy.b`)
+/// Selects the resources named by `targets`: an address (`s3_bucket_policy.b`)
 /// or a bare name (`b`: every resource of that bucket, topic or trail), plus
-/// everything they depend on. No targets: everything.
-pub fn select(
-    resources: Vec<DesiredResource>,
+/// everything they depend on. No targets: everything. `resources` are the
+/// declared addresses with what each depends on: a selection needs no slice.
+pub fn select<'a>(
+    resources: impl IntoIterator<Item = (&'a Address, &'a [Address])>,
     targets: &[String],
 ) -> Result<Selection, Vec<UnknownTarget>> {
     if targets.is_empty() {
         return Ok(Selection {
-            resources,
+            selected: None,
             pulled_in: Vec::new(),
         });
     }
+    let resources: Vec<(&Address, &[Address])> = resources.into_iter().collect();
     let mut named: BTreeSet<Address> = BTreeSet::new();
     let mut unknown = Vec::new();
     for target in targets {
+        let parsed = Address::parse(target);
         let matches: Vec<&Address> = resources
             .iter()
-            .map(|resource| &resource.address)
-            .filter(|address| {
-                Address::parse(target).as_ref() == Some(*address) || address.name == *target
-            })
+            .map(|(address, _)| *address)
+            .filter(|address| parsed.as_ref() == Some(*address) || address.name == *target)
             .collect();
         if matches.is_empty() {
             unknown.push(UnknownTarget {
                 target: target.clone(),
                 known: resources
                     .iter()
-                    .map(|resource| resource.address.to_string())
+                    .map(|(address, _)| address.to_string())
                     .collect::<Vec<_>>()
                     .join(", "),
             });
@@ -64,8 +73,8 @@ pub fn select(
     loop {
         let needed: Vec<Address> = resources
             .iter()
-            .filter(|resource| selected.contains(&resource.address))
-            .flat_map(|resource| resource.depends_on.iter().cloned())
+            .filter(|(address, _)| selected.contains(*address))
+            .flat_map(|(_, depends_on)| depends_on.iter().cloned())
             .filter(|address| !selected.contains(address))
             .collect();
         if needed.is_empty() {
@@ -75,10 +84,7 @@ pub fn select(
     }
     let pulled_in = selected.difference(&named).cloned().collect();
     Ok(Selection {
-        resources: resources
-            .into_iter()
-            .filter(|resource| selected.contains(&resource.address))
-            .collect(),
+        selected: Some(selected),
         pulled_in,
     })
 }
@@ -86,6 +92,7 @@ pub fn select(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kinds::DesiredResource;
 
     fn spec() -> xacct_spec::Spec {
         xacct_spec::load_str(
@@ -110,18 +117,25 @@ sns_topics:
         .unwrap()
     }
 
+    /// The selected addresses.
     fn addresses(selection: &Selection) -> Vec<String> {
-        selection
-            .resources
+        crate::desired(&spec())
+            .unwrap()
             .iter()
+            .filter(|resource| selection.contains(&resource.address))
             .map(|resource| resource.address.to_string())
             .collect()
+    }
+
+    fn outline(all: &[DesiredResource]) -> impl Iterator<Item = (&Address, &[Address])> {
+        all.iter()
+            .map(|resource| (&resource.address, resource.depends_on.as_slice()))
     }
 
     #[test]
     fn a_bucket_name_selects_its_resources_and_pulls_in_their_dependencies() {
         let all = crate::desired(&spec()).unwrap();
-        let selection = select(all, &["bucket-a".to_string()]).unwrap();
+        let selection = select(outline(&all), &["bucket-a".to_string()]).unwrap();
         let mut selected = addresses(&selection);
         selected.sort();
         assert_eq!(
@@ -142,7 +156,7 @@ sns_topics:
     #[test]
     fn an_address_selects_just_that_resource() {
         let all = crate::desired(&spec()).unwrap();
-        let selection = select(all, &["s3_bucket_policy.bucket-b".to_string()]).unwrap();
+        let selection = select(outline(&all), &["s3_bucket_policy.bucket-b".to_string()]).unwrap();
         assert_eq!(addresses(&selection), ["s3_bucket_policy.bucket-b"]);
         assert!(selection.pulled_in.is_empty());
     }
@@ -150,7 +164,7 @@ sns_topics:
     #[test]
     fn an_unknown_target_is_an_error_listing_what_exists() {
         let all = crate::desired(&spec()).unwrap();
-        let errors = select(all, &["bucket-c".to_string()]).unwrap_err();
+        let errors = select(outline(&all), &["bucket-c".to_string()]).unwrap_err();
         let message = errors[0].to_string();
         assert!(message.contains("\"bucket-c\""), "{message}");
         assert!(message.contains("s3_bucket_policy.bucket-b"), "{message}");

@@ -1,14 +1,13 @@
 //! The reconcile pipeline over live state: spec -> desired -> selection ->
 //! connect -> observe -> plan, and the two ways a plan is applied.
 
-use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
 use xacct_engine::{
     AccountScope, Address, DesiredResource, DocumentFinding, Location, Observed, Plan, PlanFile,
-    PlanOptions, Planning, Replanner,
+    PlanOptions, Planning, Replanner, Selection,
 };
 use xacct_spec::{Account, Spec};
 
@@ -62,22 +61,11 @@ pub async fn plan_live(
     options: &RunOptions,
     progress: &(dyn Fn(Progress<'_>) + Sync),
 ) -> Result<LivePlan, Error> {
-    let desired =
-        xacct_engine::desired(spec).map_err(|errors| Error::blocked("cannot plan", errors))?;
     let accounts = options
         .scope
         .accounts_of(spec)
         .map_err(|errors| Error::blocked("cannot select the accounts", errors))?;
-    let mut selection = xacct_engine::select(desired, &options.targets)
-        .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
-    // Documents of other accounts are another shard's: not read, not written
-    // (a dependency there is that shard's to write first).
-    selection
-        .resources
-        .retain(|resource| accounts.contains(&resource.location.account));
-    selection
-        .pulled_in
-        .retain(|address| selection.resources.iter().any(|r| r.address == *address));
+    let census = Census::take(spec, &options.targets, &accounts)?;
     let plan_options = PlanOptions {
         allow_lockout: options.allow_lockout,
         ..PlanOptions::new(&spec.sid_prefix)
@@ -95,42 +83,44 @@ pub async fn plan_live(
     };
     let session = connect(
         spec,
-        selection
-            .resources
+        census
+            .accounts
             .iter()
-            .map(|resource| resource.location.account.as_str())
+            .map(String::as_str)
             .chain(pruning.iter().map(|account| account.name.as_str())),
     )
     .await?;
     let unlisted = discover_unlisted(&session, spec, &pruning).await?;
     let unlisted_addresses: BTreeSet<Address> =
         unlisted.iter().map(|r| r.address.clone()).collect();
-    let mut resources = selection.resources;
-    resources.extend(unlisted);
-    // One concurrent pass over the declared documents and pruning's, each
-    // planned (and linted) as it arrives and then dropped, with its desired
-    // slice unless apply may have to plan it again (it writes): memory stays
-    // flat however many resources are in sync.
-    let resources: Vec<RefCell<Option<DesiredResource>>> = resources
-        .into_iter()
-        .map(|r| RefCell::new(Some(r)))
-        .collect();
-    let mut planning = Planning::new(&plan_options);
+    let total = census.resources + unlisted.len();
+    // One concurrent pass over the declared documents and pruning's: each
+    // slice is built as its read starts, planned (and its document linted)
+    // as the document arrives, and then dropped with it unless apply may
+    // have to plan it again (it writes). Memory stays flat however many
+    // resources are in sync.
+    let resources = xacct_engine::declared(spec)
+        .filter_map(Result::ok)
+        .filter(|resource| {
+            accounts.contains(&resource.location.account)
+                && census.selection.contains(&resource.address)
+        })
+        .chain(unlisted)
+        .map(|resource| {
+            let document = DocumentRef::of_resource(&resource);
+            (resource, document)
+        });
+    let mut planning = Planning::with_capacity(&plan_options, total);
     let mut replannable = Vec::new();
     let mut unread = Vec::new();
     let mut document_findings = Vec::new();
-    // Each document's reference is made as its read starts; its resource is
-    // still there then (it is taken only once read).
-    let documents = resources
-        .iter()
-        .filter_map(|resource| resource.borrow().as_ref().map(DocumentRef::of_resource));
     read_each(
         &session,
-        documents,
-        resources.len(),
+        resources,
+        total,
         options.parallelism,
         progress,
-        |index, document, result| match result {
+        |resource, document, result| match result {
             Ok(observed) => {
                 if options.lint_documents {
                     document_findings.extend(xacct_engine::lint_document(
@@ -139,17 +129,14 @@ pub async fn plan_live(
                         &observed,
                     ));
                 }
-                if let Some(resource) = resources[index].take() {
-                    if planning.add(&resource, &observed) {
-                        replannable.push(resource);
-                    }
+                if planning.add(&resource, &observed) {
+                    replannable.push(resource);
                 }
             }
             Err(error) => unread.push((document, error)),
         },
     )
     .await;
-    drop(resources);
     unread.sort_by_key(|(_, error): &Unread| error.to_string());
     document_findings.sort_by(|a, b| a.address.cmp(&b.address));
     let (unread_unlisted, unread): (Vec<Unread>, Vec<Unread>) = unread
@@ -171,12 +158,64 @@ pub async fn plan_live(
         session,
         plan,
         replanner: Arc::new(Replanner::new(&plan_options, replannable)),
-        pulled_in: selection.pulled_in,
+        pulled_in: census.selection.pulled_in,
         checked_at,
         document_findings,
         accounts,
         unread,
     })
+}
+
+/// What a run covers, counted in one pass over the spec's declarations
+/// before any read; no slice is kept.
+struct Census {
+    selection: Selection,
+    /// How many declared resources the run reads.
+    resources: usize,
+    /// The accounts they are stored in.
+    accounts: BTreeSet<String>,
+}
+
+impl Census {
+    /// Every declaration is built once here, so one the spec cannot build
+    /// stops the run before anything is read. Documents of accounts outside
+    /// `in_scope` are another shard's: not read, not written (a dependency
+    /// there is that shard's to write first).
+    fn take(spec: &Spec, targets: &[String], in_scope: &[String]) -> Result<Census, Error> {
+        let mut errors = Vec::new();
+        let mut outline = Vec::new();
+        for declared in xacct_engine::declared(spec) {
+            match declared {
+                Ok(resource) => outline.push((
+                    resource.address,
+                    resource.depends_on,
+                    resource.location.account,
+                )),
+                Err(error) => errors.push(error),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::blocked("cannot plan", errors));
+        }
+        let mut selection = xacct_engine::select(
+            outline
+                .iter()
+                .map(|(address, depends_on, _)| (address, depends_on.as_slice())),
+            targets,
+        )
+        .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
+        outline.retain(|(address, _, account)| {
+            in_scope.contains(account) && selection.contains(address)
+        });
+        selection
+            .pulled_in
+            .retain(|pulled| outline.iter().any(|(address, _, _)| address == pulled));
+        Ok(Census {
+            resources: outline.len(),
+            accounts: outline.into_iter().map(|(_, _, account)| account).collect(),
+            selection,
+        })
+    }
 }
 
 /// The resources pruning reads: for each pruning account, its buckets and
@@ -248,7 +287,7 @@ pub async fn open_saved(
     plan_path: &std::path::Path,
     parallelism: usize,
 ) -> Result<Arc<Session>, Error> {
-    if xacct_engine::plan_file::digest(&loaded.bytes) != file.spec_digest {
+    if loaded.digest != file.spec_digest {
         return Err(Error::SpecChanged {
             plan_file: plan_path.to_path_buf(),
             spec: loaded.path.clone(),

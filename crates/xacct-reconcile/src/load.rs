@@ -6,12 +6,13 @@ use xacct_spec::{Finding, Spec};
 
 use crate::error::Error;
 
-/// The spec, the exact bytes it was read from (saved plans record their
-/// digest) and where it was read.
+/// The spec, the digest of the exact bytes it was read from (saved plans
+/// record it) and where it was read.
 #[derive(Debug)]
 pub struct LoadedSpec {
     pub spec: Spec,
-    pub bytes: Vec<u8>,
+    /// The digest of the bytes it was read from.
+    pub digest: String,
     pub path: PathBuf,
 }
 
@@ -22,7 +23,7 @@ pub fn load(path: &Path) -> Result<LoadedSpec, Error> {
     check_ignores(&spec)?;
     Ok(LoadedSpec {
         spec,
-        bytes: text.into_bytes(),
+        digest: xacct_engine::plan_file::digest(text.as_bytes()),
         path: path.to_path_buf(),
     })
 }
@@ -36,7 +37,7 @@ pub fn load_linted(path: &Path) -> Result<(LoadedSpec, Vec<Finding>), Error> {
     check_ignores(&linted.spec)?;
     let loaded = LoadedSpec {
         spec: linted.spec,
-        bytes: text.into_bytes(),
+        digest: xacct_engine::plan_file::digest(text.as_bytes()),
         path: path.to_path_buf(),
     };
     Ok((loaded, linted.findings))
@@ -45,11 +46,7 @@ pub fn load_linted(path: &Path) -> Result<(LoadedSpec, Vec<Finding>), Error> {
 /// An `ignore:` entry must name a resource the spec manages: checked as
 /// the spec is read, so `validate` and every command refuse it alike.
 fn check_ignores(spec: &Spec) -> Result<(), Error> {
-    // A spec whose desired state cannot be built is reported when planning.
-    let Ok(desired) = xacct_engine::desired(spec) else {
-        return Ok(());
-    };
-    let unknown = xacct_engine::ignore::unknown_entries(spec, &desired);
+    let unknown = xacct_engine::ignore::unknown_entries(spec);
     if unknown.is_empty() {
         Ok(())
     } else {

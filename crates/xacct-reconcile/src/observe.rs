@@ -1,7 +1,7 @@
 //! The observe phase: every managed document read once, concurrently, under
 //! one global bound.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
@@ -47,11 +47,11 @@ pub async fn observe_each(
     let mut errors = Vec::new();
     read_each(
         session,
-        documents.iter().cloned(),
+        documents.iter().map(|document| ((), document.clone())),
         documents.len(),
         parallelism,
         progress,
-        |_, document, result| match result {
+        |(), document, result| match result {
             Ok(found) => {
                 observed.insert(document.address, found);
             }
@@ -64,27 +64,28 @@ pub async fn observe_each(
 }
 
 /// Reads the documents (`total` of them, for the progress line), at most
-/// `parallelism` at once, and hands each answer to `on_read` with the
-/// document's index as soon as it arrives. Reads are
-/// started as others finish, so only `parallelism` of them (and no answer
-/// beyond the one being handled) are in memory at any time, however many
-/// documents there are.
-pub async fn read_each(
+/// `parallelism` at once, and hands each answer to `on_read` with what came
+/// with its document as soon as it arrives. Documents are taken from the
+/// iterator only as reads finish, so however many there are, only
+/// `parallelism` of them (and of what comes with them) are in memory at once.
+pub async fn read_each<T>(
     session: &Arc<Session>,
-    documents: impl Iterator<Item = DocumentRef>,
+    documents: impl Iterator<Item = (T, DocumentRef)>,
     total: usize,
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
-    mut on_read: impl FnMut(usize, DocumentRef, Result<Observed, xacct_aws::Error>),
+    mut on_read: impl FnMut(T, DocumentRef, Result<Observed, xacct_aws::Error>),
 ) {
     let mut documents = documents.enumerate();
     let mut reads = tokio::task::JoinSet::new();
+    let mut reading: HashMap<usize, T> = HashMap::new();
     let mut done = 0;
     loop {
         while reads.len() < parallelism.max(1) {
-            let Some((index, document)) = documents.next() else {
+            let Some((index, (with, document))) = documents.next() else {
                 break;
             };
+            reading.insert(index, with);
             let session = Arc::clone(session);
             reads.spawn(async move {
                 let observed = xacct_aws::read(&session, &document).await;
@@ -102,7 +103,9 @@ pub async fn read_each(
                     total,
                     account: &document.location.account,
                 });
-                on_read(index, document, result);
+                if let Some(with) = reading.remove(&index) {
+                    on_read(with, document, result);
+                }
             }
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }

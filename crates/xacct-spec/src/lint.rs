@@ -106,7 +106,11 @@ pub(crate) struct GrantSite {
     pub entry: String,
     pub sid: String,
     pub principals: Vec<PrincipalSite>,
+    /// The actions listed one by one.
     pub actions: Vec<ActionSite>,
+    /// The actions of the preset the entry names instead (empty when it
+    /// lists them): one static list, however many entries name it.
+    pub preset: &'static [&'static str],
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,8 +126,6 @@ pub(crate) struct PrincipalSite {
 pub(crate) struct ActionSite {
     pub pos: Pos,
     pub action: String,
-    /// The preset it came from (every action of a preset is at the preset's position).
-    pub preset: Option<String>,
 }
 
 /// Every finding of a valid spec's grants, sorted by position.
@@ -136,11 +138,7 @@ pub(crate) fn lint(spec: &Spec, grants: &[GrantSite], file: &str) -> Vec<Finding
             }
         }
         found.extend(write_to_read_only(spec, grant));
-        for action in grant
-            .actions
-            .iter()
-            .filter(|action| action.preset.is_none())
-        {
+        for action in &grant.actions {
             if let Some(message) = unknown_action(grant, action) {
                 found.push((action.pos, Rule::UnknownAction, message));
             }
@@ -207,7 +205,7 @@ fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)
     if reached.is_empty() {
         return Vec::new();
     }
-    let writes = non_read_actions(&grant.actions);
+    let writes = non_read_actions(grant);
     if writes.is_empty() {
         return Vec::new();
     }
@@ -234,17 +232,22 @@ fn write_to_read_only(spec: &Spec, grant: &GrantSite) -> Vec<(Pos, Rule, String)
 /// The grant's actions (as written, or a known action's own spelling) that
 /// are more than reads; a wildcard counts when anything it covers is.
 /// Unknown actions are left to `unknown-action`.
-fn non_read_actions(sites: &[ActionSite]) -> Vec<String> {
+fn non_read_actions(grant: &GrantSite) -> Vec<String> {
     let mut writes: Vec<String> = Vec::new();
-    for site in sites {
-        let name = if actions::is_wildcard(&site.action) {
-            let covered = actions::matching(&site.action);
+    let granted = grant
+        .actions
+        .iter()
+        .map(|site| site.action.as_str())
+        .chain(grant.preset.iter().copied());
+    for action in granted {
+        let name = if actions::is_wildcard(action) {
+            let covered = actions::matching(action);
             covered
                 .iter()
                 .any(|known| !actions::is_read_only_use(known))
-                .then(|| site.action.clone())
+                .then(|| action.to_owned())
         } else {
-            actions::find(&site.action)
+            actions::find(action)
                 .filter(|known| !actions::is_read_only_use(known))
                 .map(|known| known.name.to_owned())
         };

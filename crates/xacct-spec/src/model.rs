@@ -3,6 +3,7 @@
 //! Every reference here is already resolved and every value already checked,
 //! so later layers never re-validate user input.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Suffix of the statement xacct derives on a topic to let S3 publish to it
@@ -293,8 +294,9 @@ pub struct Grant {
     /// Resolved IAM principals: account names and bare ids become
     /// `arn:aws:iam::<id>:root`, ARNs are kept as written. Sorted, deduplicated.
     pub principals: Vec<String>,
-    /// Actions with presets expanded, as written (case kept). Sorted, deduplicated.
-    pub actions: Vec<String>,
+    /// Actions with presets expanded, as written (case kept). Sorted,
+    /// deduplicated. A preset's are borrowed from its static list.
+    pub actions: Vec<Cow<'static, str>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::*;
+use std::borrow::Cow;
 
 fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -203,8 +204,8 @@ fn a_full_spec_round_trips_into_the_model() {
                     sid: "XaTwo".into(),
                     principals: vec![root("033333333333")],
                     actions: {
-                        let mut quilt: Vec<String> =
-                            QUILT_ACTIONS.iter().map(|a| (*a).to_owned()).collect();
+                        let mut quilt: Vec<Cow<'static, str>> =
+                            QUILT_ACTIONS.iter().map(|a| Cow::Borrowed(*a)).collect();
                         quilt.sort();
                         quilt
                     },

@@ -4,6 +4,7 @@
 //! value that failed its own check is still remembered by name so that
 //! references to it do not produce a second, confusing error.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 #[cfg(test)]
@@ -1239,6 +1240,8 @@ fn grants(problems: &mut Problems, node: &Node, context: &GrantContext<'_>) -> O
             None => valid = false,
         }
     }
+    // Most entries hold one or two grants: no spare capacity per bucket.
+    grants.shrink_to_fit();
     valid.then_some(grants)
 }
 
@@ -1301,34 +1304,31 @@ fn grant(
     if problems.list.len() != problems_before {
         return None;
     }
-    let action_sites = match actions_node {
+    let (action_sites, preset) = match actions_node {
         Some(Node {
             value: Value::Str(preset),
-            pos,
-        }) => grant
-            .actions
-            .iter()
-            .map(|action| ActionSite {
-                pos: *pos,
-                action: action.clone(),
-                preset: Some(preset.clone()),
-            })
-            .collect(),
+            ..
+        }) => (
+            Vec::new(),
+            presets::preset(preset).map_or(&[][..], |(_, actions)| actions),
+        ),
         Some(Node {
             value: Value::Seq(items),
             ..
-        }) => items
-            .iter()
-            .filter_map(|item| match &item.value {
-                Value::Str(action) => Some(ActionSite {
-                    pos: item.pos,
-                    action: action.clone(),
-                    preset: None,
-                }),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
+        }) => (
+            items
+                .iter()
+                .filter_map(|item| match &item.value {
+                    Value::Str(action) => Some(ActionSite {
+                        pos: item.pos,
+                        action: action.clone(),
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            &[][..],
+        ),
+        _ => (Vec::new(), &[][..]),
     };
     problems.grants.push(GrantSite {
         service: context.kind.service(),
@@ -1336,6 +1336,7 @@ fn grant(
         sid: grant.sid.clone(),
         principals: principal_sites,
         actions: action_sites,
+        preset,
     });
     Some(grant)
 }
@@ -1515,13 +1516,15 @@ fn actions(
     node: &Node,
     what: &str,
     context: &GrantContext<'_>,
-) -> Option<Vec<String>> {
+) -> Option<Vec<Cow<'static, str>>> {
     let service = context.kind.service();
     match &node.value {
         Value::Str(name) => match presets::preset(name) {
             Some((preset_service, actions)) if preset_service == service => {
-                let sorted: BTreeSet<String> = actions.iter().map(|a| (*a).to_owned()).collect();
-                Some(sorted.into_iter().collect())
+                // Borrowed from the preset: thousands of entries naming it
+                // share one list of names.
+                let sorted: BTreeSet<&'static str> = actions.iter().copied().collect();
+                Some(sorted.into_iter().map(Cow::Borrowed).collect())
             }
             Some((preset_service, _)) => {
                 problems.add(
@@ -1593,7 +1596,7 @@ fn actions(
                     }
                 }
             }
-            valid.then(|| actions.into_iter().collect())
+            valid.then(|| actions.into_iter().map(Cow::Owned).collect())
         }
         _ => {
             wrong_type(

@@ -21,6 +21,12 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
         &args.live.spec.file.display().to_string(),
         "nothing was read from AWS",
     )?;
+    // The text plan leaves the findings to stderr, where they were just
+    // printed: not held while thousands of documents are read.
+    let spec_findings = match args.format {
+        PlanFormat::Text => Vec::new(),
+        PlanFormat::Json | PlanFormat::Markdown => spec_findings,
+    };
     let live = runtime()?.block_on(plan_live(&loaded, &run_options(&args.live, true, false)))?;
     *tally = Some(render::Tally::of(&live.plan));
     let not_pruned = live.plan.not_pruned.len();
@@ -67,7 +73,7 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
         let file = PlanFile::new(
             live.plan,
             args.live.spec.file.display().to_string(),
-            &loaded.bytes,
+            loaded.digest.clone(),
             env!("CARGO_PKG_VERSION").to_string(),
             live.checked_at,
         );

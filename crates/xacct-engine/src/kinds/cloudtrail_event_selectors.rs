@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{ReadWrite, SelectorMode, Spec, TrailScope};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
     ChangeAction, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
 };
 use crate::location::{bucket_arn, location};
 
@@ -39,8 +38,8 @@ impl Kind for CloudTrailEventSelectors {
     type Observed = EventSelectors;
     type Write = EventSelectorsWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<DesiredSelectors>, Undeclarable>> {
-        desired(spec).into_iter().map(Ok).collect()
+    fn desired(spec: &Spec) -> Declarations<'_, DesiredSelectors> {
+        Box::new(desired(spec).into_iter().map(Ok))
     }
 
     fn plan(

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use xacct_spec::{Bucket, Catalog, CatalogSettings, CatalogTopic, Spec, TopicRef};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     ChangeAction, Declared, Dependency, DiffStyle, Holder, Kind, PlanOptions, Planned,
-    SliceError, Subject, Undeclarable,
+    SliceError, Subject,
 };
 use crate::kinds::cloudtrail_event_selectors::{trail_name, CloudTrailEventSelectors};
 use crate::kinds::s3_bucket_notification::S3BucketNotification;
@@ -156,24 +156,25 @@ impl Kind for QuiltBucket {
     type Observed = Option<Box<CatalogConfig>>;
     type Write = CatalogWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<DesiredListing>, Undeclarable>> {
-        spec.buckets
-            .values()
-            .filter_map(|bucket| {
-                let desired = match bucket.catalog.as_ref()? {
-                    Catalog::Removed => None,
-                    Catalog::Listed(settings) => Some(WantedListing {
-                        settings: (**settings).clone(),
-                        topic: topic(spec, bucket, &settings.sns_notification_arn),
-                    }),
-                };
-                let depends_on = match &desired {
-                    Some(_) => dependencies(spec, bucket),
-                    None => Vec::new(),
-                };
-                Some(Ok(Declared::of_bucket(spec, bucket, depends_on, desired)))
-            })
-            .collect()
+    fn desired(spec: &Spec) -> Declarations<'_, DesiredListing> {
+        Box::new(
+            spec.buckets
+                .values()
+                .filter_map(|bucket| {
+                    let desired = match bucket.catalog.as_ref()? {
+                        Catalog::Removed => None,
+                        Catalog::Listed(settings) => Some(WantedListing {
+                            settings: (**settings).clone(),
+                            topic: topic(spec, bucket, &settings.sns_notification_arn),
+                        }),
+                    };
+                    let depends_on = match &desired {
+                        Some(_) => dependencies(spec, bucket),
+                        None => Vec::new(),
+                    };
+                    Some(Ok(Declared::of_bucket(spec, bucket, depends_on, desired)))
+                })
+        )
     }
 
     fn plan(

@@ -8,10 +8,10 @@ use serde_json::{json, Map, Value};
 use xacct_spec::{Bucket, Spec, TopicRef};
 
 use super::sns_topic_policy::{self, SnsTopicPolicy};
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
     ChangeAction, Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError,
-    Subject, Undeclarable,
+    Subject,
 };
 
 pub struct S3BucketNotification;
@@ -39,11 +39,12 @@ impl Kind for S3BucketNotification {
     type Observed = NotificationConfiguration;
     type Write = NotificationWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<DesiredNotification>, Undeclarable>> {
-        spec.buckets
-            .values()
-            .map(|bucket| Ok(desired(spec, bucket)))
-            .collect()
+    fn desired(spec: &Spec) -> Declarations<'_, DesiredNotification> {
+        Box::new(
+            spec.buckets
+                .values()
+                .map(|bucket| Ok(desired(spec, bucket)))
+        )
     }
 
     fn plan(

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use xacct_policy::Statement;
 use xacct_spec::{Bucket, Grant, Logging, Spec};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject, Undeclarable,
+    Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::location::{bucket_arn, s3_arn};
 use crate::slice::policy::{self, Limits};
@@ -47,15 +47,12 @@ impl Kind for S3BucketPolicy {
     type Observed = Option<String>;
     type Write = BucketPolicyWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<Vec<Statement>>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, Vec<Statement>> {
         let sources = logging_sources(spec);
-        spec.buckets
-            .values()
-            .map(|bucket| {
-                let logging_here = sources.get(bucket.name.as_str()).map_or(&[][..], Vec::as_slice);
-                Ok(desired(spec, bucket, logging_here))
-            })
-            .collect()
+        Box::new(spec.buckets.values().map(move |bucket| {
+            let logging_here = sources.get(bucket.name.as_str()).map_or(&[][..], Vec::as_slice);
+            Ok(desired(spec, bucket, logging_here))
+        }))
     }
 
     fn plan(

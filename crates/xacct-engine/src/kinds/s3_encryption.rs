@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{Encryption, Spec};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
+    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -34,7 +33,7 @@ impl Kind for S3Encryption {
     type Observed = Option<DefaultEncryption>;
     type Write = EncryptionWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<DefaultEncryption>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, DefaultEncryption> {
         each_bucket(spec, |bucket| bucket.hardening.encryption.as_ref().map(Into::into))
     }
 

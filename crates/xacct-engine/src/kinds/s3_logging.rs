@@ -9,10 +9,9 @@ use serde_json::{json, Value};
 use xacct_spec::{Bucket, Logging, Spec};
 
 use super::s3_bucket_policy::S3BucketPolicy;
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
     Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
 };
 use crate::slice::setting;
 
@@ -52,11 +51,12 @@ impl Kind for S3Logging {
     type Observed = Option<LoggingTarget>;
     type Write = LoggingWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<Option<LoggingTarget>>, Undeclarable>> {
-        spec.buckets
-            .values()
-            .filter_map(|bucket| desired(spec, bucket).map(Ok))
-            .collect()
+    fn desired(spec: &Spec) -> Declarations<'_, Option<LoggingTarget>> {
+        Box::new(
+            spec.buckets
+                .values()
+                .filter_map(|bucket| desired(spec, bucket).map(Ok))
+        )
     }
 
     fn plan(

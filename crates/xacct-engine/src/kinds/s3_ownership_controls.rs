@@ -7,10 +7,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{ObjectOwnership, Spec};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    each_bucket, ChangeAction, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError,
-    Subject, Undeclarable,
+    each_bucket, ChangeAction, DiffStyle, Kind, PlanOptions, Planned, SliceError,
+    Subject,
 };
 
 pub struct S3OwnershipControls;
@@ -35,7 +35,7 @@ impl Kind for S3OwnershipControls {
     type Observed = Option<String>;
     type Write = OwnershipWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<ObjectOwnership>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, ObjectOwnership> {
         each_bucket(spec, |bucket| bucket.object_ownership)
     }
 

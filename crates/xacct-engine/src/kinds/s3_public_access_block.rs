@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use xacct_spec::{PublicAccessBlock, Spec};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
+    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -34,7 +33,7 @@ impl Kind for S3PublicAccessBlock {
     type Observed = Option<PublicAccessBlock>;
     type Write = PublicAccessBlockWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<PublicAccessBlock>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, PublicAccessBlock> {
         each_bucket(spec, |bucket| bucket.hardening.public_access_block)
     }
 

@@ -10,10 +10,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use xacct_spec::{Hardening, Spec};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
+    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -42,7 +41,7 @@ impl Kind for S3Tags {
     type Observed = BTreeMap<String, String>;
     type Write = TagsWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<Self::Desired>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, Self::Desired> {
         each_bucket(spec, |bucket| bucket.hardening.tags.clone())
     }
 

@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::Spec;
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
-    each_bucket, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
-    Undeclarable,
+    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -37,7 +36,7 @@ impl Kind for S3Versioning {
     type Observed = Option<String>;
     type Write = VersioningWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<bool>, Undeclarable>> {
+    fn desired(spec: &Spec) -> Declarations<'_, bool> {
         each_bucket(spec, |bucket| bucket.hardening.versioning)
     }
 

@@ -8,7 +8,7 @@ use serde_json::json;
 use xacct_policy::Statement;
 use xacct_spec::{Grant, SnsTopic, Spec, TopicRef};
 
-use crate::kind::{
+use crate::kind::{Declarations, 
     Holder,
     Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject, Undeclarable,
 };
@@ -62,11 +62,12 @@ impl Kind for SnsTopicPolicy {
     type Observed = String;
     type Write = TopicPolicyWrite;
 
-    fn desired(spec: &Spec) -> Vec<Result<Declared<Vec<Statement>>, Undeclarable>> {
-        spec.sns_topics
-            .values()
-            .map(|topic| desired(spec, topic))
-            .collect()
+    fn desired(spec: &Spec) -> Declarations<'_, Vec<Statement>> {
+        Box::new(
+            spec.sns_topics
+                .values()
+                .map(|topic| desired(spec, topic))
+        )
     }
 
     fn plan(

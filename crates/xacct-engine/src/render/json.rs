@@ -7,6 +7,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 
 use super::text::changed_lines;
+use super::warnings::Warnings;
 use crate::change::ResourceChange;
 use crate::plan::Plan;
 
@@ -25,12 +26,12 @@ pub fn plan_json(plan: &Plan) -> Value {
 /// rather than built as one JSON value first.
 pub struct PlanDocument<'a> {
     plan: &'a Plan,
-    warnings: Option<Vec<Value>>,
+    warnings: Option<Warnings<'a>>,
 }
 
 impl<'a> PlanDocument<'a> {
     /// With `warnings`, the document has a `warnings` array last.
-    pub fn new(plan: &'a Plan, warnings: Option<Vec<Value>>) -> Self {
+    pub fn new(plan: &'a Plan, warnings: Option<Warnings<'a>>) -> Self {
         PlanDocument { plan, warnings }
     }
 
@@ -144,8 +145,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         aws_id,
         depends_on,
         action,
-        before,
-        after: _,
+        slices: _,
         write,
         notes,
         observed_fingerprint: _,
@@ -162,7 +162,7 @@ fn resource_change(change: &ResourceChange) -> Value {
         "depends_on": depends_on,
         "action": action.as_str(),
         "operation": write.as_ref().map(|write| write.operation()),
-        "before": before,
+        "before": change.before(),
         "after": change.after(),
         "notes": notes,
         "pruned": pruned,
@@ -173,6 +173,7 @@ fn resource_change(change: &ResourceChange) -> Value {
 mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
+    use crate::change::Slices;
     use crate::kind::ChangeAction;
     use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
     use crate::kinds::Write;
@@ -189,15 +190,19 @@ mod tests {
                     account: "data".into(),
                     account_id: "222222222222".into(),
                     region: None,
-                },
+                }
+                .into(),
                 aws_id: "b".into(),
                 depends_on: vec![],
                 action: ChangeAction::Delete,
-                before: json!([{"Sid": "QuiltA"}]),
-                after: Value::Null,
-                write: Some(Write::S3BucketPolicy(
+                slices: Slices::new(
+                    ChangeAction::Delete,
+                    json!([{"Sid": "QuiltA"}]),
+                    Value::Null,
+                ),
+                write: Some(Box::new(Write::S3BucketPolicy(
                     BucketPolicyWrite::DeleteBucketPolicy { bucket: "b".into() },
-                )),
+                ))),
                 notes: vec![],
                 observed_fingerprint: "x".into(),
                 pruned: false,

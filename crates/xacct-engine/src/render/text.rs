@@ -130,8 +130,8 @@ pub(super) fn changed_lines(change: &ResourceChange) -> Vec<String> {
 
 pub(super) fn lines(change: &ResourceChange) -> Vec<Line> {
     match change.address.kind.diff_style() {
-        DiffStyle::Fields => diff::fields(&change.before, change.after()),
-        DiffStyle::Keyed { key, noun } => diff::keyed(&change.before, change.after(), key, noun),
+        DiffStyle::Fields => diff::fields(&change.before(), &change.after()),
+        DiffStyle::Keyed { key, noun } => diff::keyed(&change.before(), &change.after(), key, noun),
     }
 }
 
@@ -204,6 +204,7 @@ impl Style {
 pub(crate) mod tests {
     use super::*;
     use crate::address::{Address, ResourceKind};
+    use crate::change::Slices;
     use crate::kinds::s3_bucket_policy::BucketPolicyWrite;
     use crate::kinds::s3_ownership_controls::OwnershipWrite;
     use crate::kinds::Write;
@@ -226,49 +227,56 @@ pub(crate) mod tests {
             changes: vec![
                 ResourceChange {
                     address: Address::new(ResourceKind::S3OwnershipControls, "data-bucket"),
-                    location: location(),
+                    location: location().into(),
                     aws_id: "data-bucket".into(),
                     depends_on: vec![],
                     action: ChangeAction::Update,
-                    before: json!({"object_ownership": "ObjectWriter"}),
-                    after: json!({"object_ownership": "BucketOwnerEnforced"}),
-                    write: Some(Write::S3OwnershipControls(
+                    slices: Slices::new(
+                        ChangeAction::Update,
+                        json!({"object_ownership": "ObjectWriter"}),
+                        json!({"object_ownership": "BucketOwnerEnforced"}),
+                    ),
+                    write: Some(Box::new(Write::S3OwnershipControls(
                         OwnershipWrite::PutOwnershipControls {
                             bucket: "data-bucket".into(),
                             ownership: ObjectOwnership::BucketOwnerEnforced,
                         },
-                    )),
+                    ))),
                     notes: vec![],
                     observed_fingerprint: "f1".into(),
                     pruned: false,
                 },
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "data-bucket"),
-                    location: location(),
+                    location: location().into(),
                     aws_id: "data-bucket".into(),
                     depends_on: vec![],
                     action: ChangeAction::Update,
-                    before: json!([{"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject"]}]),
-                    after: json!([
-                        {"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"]},
-                        {"Sid": "QuiltRoles", "Effect": "Allow", "Action": "s3:ListBucket"}
-                    ]),
-                    write: Some(Write::S3BucketPolicy(BucketPolicyWrite::PutBucketPolicy {
-                        bucket: "data-bucket".into(),
-                        policy: "{}".into(),
-                    })),
+                    slices: Slices::new(
+                        ChangeAction::Update,
+                        json!([{"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject"]}]),
+                        json!([
+                            {"Sid": "QuiltAccess", "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"]},
+                            {"Sid": "QuiltRoles", "Effect": "Allow", "Action": "s3:ListBucket"}
+                        ]),
+                    ),
+                    write: Some(Box::new(Write::S3BucketPolicy(
+                        BucketPolicyWrite::PutBucketPolicy {
+                            bucket: "data-bucket".into(),
+                            policy: "{}".into(),
+                        },
+                    ))),
                     notes: vec!["1 statement of others kept unchanged".into()],
                     observed_fingerprint: "f2".into(),
                     pruned: false,
                 },
                 ResourceChange {
                     address: Address::new(ResourceKind::S3BucketPolicy, "quiet-bucket"),
-                    location: location(),
+                    location: location().into(),
                     aws_id: "data-bucket".into(),
                     depends_on: vec![],
                     action: ChangeAction::NoOp,
-                    before: json!(null),
-                    after: json!(null),
+                    slices: Slices::new(ChangeAction::NoOp, json!(null), json!(null)),
                     write: None,
                     notes: vec![],
                     observed_fingerprint: "f3".into(),

@@ -3,6 +3,8 @@
 
 use std::fmt::Write as _;
 
+use serde::ser::SerializeSeq;
+use serde::{Serialize, Serializer};
 use serde_json::{json, Value};
 use xacct_spec::Finding;
 
@@ -14,36 +16,51 @@ use crate::plan::Plan;
 const MARKDOWN_SHOWN: usize = 20;
 
 /// The `warnings` array of `plan --format json`: spec findings with their
-/// file position, then live-document findings with their address.
-pub fn warnings_json(spec: &[Finding], documents: &[DocumentFinding]) -> Value {
-    let spec = spec.iter().map(|finding| {
-        json!({
-            "rule": finding.rule.id(),
-            "file": finding.file,
-            "line": finding.line,
-            "column": finding.column,
-            "message": finding.message,
-        })
-    });
-    Value::Array(
-        spec.chain(documents.iter().map(DocumentFinding::to_json))
-            .collect(),
-    )
+/// file position, then live-document findings with their address, then any
+/// others. Each is rendered only as it is written.
+pub struct Warnings<'a> {
+    spec: &'a [Finding],
+    documents: &'a [DocumentFinding],
+    extra: Vec<Value>,
+}
+
+impl Serialize for Warnings<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut warnings = serializer.serialize_seq(Some(
+            self.spec.len() + self.documents.len() + self.extra.len(),
+        ))?;
+        for finding in self.spec {
+            warnings.serialize_element(&json!({
+                "rule": finding.rule.id(),
+                "file": finding.file,
+                "line": finding.line,
+                "column": finding.column,
+                "message": finding.message,
+            }))?;
+        }
+        for finding in self.documents {
+            warnings.serialize_element(&finding.to_json())?;
+        }
+        for other in &self.extra {
+            warnings.serialize_element(other)?;
+        }
+        warnings.end()
+    }
 }
 
 /// `plan --format json`: the plan's keys as in [`super::plan_json`], then
 /// `warnings` (spec findings, live-document findings, then `extra`).
 pub fn plan_document_with_warnings<'a>(
     plan: &'a Plan,
-    spec: &[Finding],
-    documents: &[DocumentFinding],
+    spec: &'a [Finding],
+    documents: &'a [DocumentFinding],
     extra: impl IntoIterator<Item = Value>,
 ) -> super::json::PlanDocument<'a> {
-    let mut warnings = match warnings_json(spec, documents) {
-        Value::Array(warnings) => warnings,
-        _ => Vec::new(),
+    let warnings = Warnings {
+        spec,
+        documents,
+        extra: extra.into_iter().collect(),
     };
-    warnings.extend(extra);
     super::json::PlanDocument::new(plan, Some(warnings))
 }
 
@@ -122,8 +139,8 @@ mod tests {
     #[test]
     fn json_keeps_the_plan_keys_and_adds_warnings() {
         let plan = Plan::default();
-        let with_warnings =
-            plan_document_with_warnings(&plan, &[spec_finding(15)], &[document_finding()], []);
+        let (spec, documents) = ([spec_finding(15)], [document_finding()]);
+        let with_warnings = plan_document_with_warnings(&plan, &spec, &documents, []);
         let document = serde_json::to_value(with_warnings).expect("serialises");
         assert_eq!(document["format_version"], super::super::FORMAT_VERSION);
         assert!(document["resource_changes"].is_array());

@@ -1,6 +1,7 @@
 //! Judging grants: each (principal, action) a grant names, asked of the live
 //! policy through the evaluator, as AWS would decide the request.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use xacct_policy::{Decision, Effect, PolicyDocument, Request};
@@ -23,7 +24,7 @@ pub fn is_object_action(action: &str) -> bool {
 /// The actions of a grant to ask about: as written, and for a wildcard
 /// (`s3:Get*`) the Quilt actions it covers (a wildcard itself is no request
 /// AWS could be asked about).
-pub(super) fn checked_actions(actions: &[String]) -> Vec<&str> {
+pub(super) fn checked_actions<'a>(actions: &'a [Cow<'static, str>]) -> Vec<&'a str> {
     let mut checked: Vec<&str> = Vec::new();
     for action in actions {
         if action.contains(['*', '?']) {
@@ -33,7 +34,7 @@ pub(super) fn checked_actions(actions: &[String]) -> Vec<&str> {
                     .filter(|q| action_matches(action, q)),
             );
         } else {
-            checked.push(action);
+            checked.push(action.as_ref());
         }
     }
     let mut seen = BTreeSet::new();

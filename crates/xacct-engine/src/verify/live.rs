@@ -181,7 +181,7 @@ impl Verification {
     ) -> Vec<&'a str> {
         grants
             .filter(|grant| grant.principals.iter().any(|p| self.control.reaches(p)))
-            .flat_map(|grant| grant.actions.iter().map(String::as_str))
+            .flat_map(|grant| grant.actions.iter().map(AsRef::as_ref))
             .collect()
     }
 
