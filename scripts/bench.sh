@@ -6,6 +6,7 @@
 #     scripts/bench.sh [N...]            # default: 100 1000
 #     BENCH_ARGS="--reps 3" scripts/bench.sh 100
 #     scripts/bench.sh --scale [scale.py options]   # up to 10,000 buckets, replay mode
+#     scripts/bench.sh --throttled [throttled.py options]   # standard vs adaptive retries under a rate limit
 # Results: printed at the end and written to target/bench/results.md.
 #
 # Runs from a fresh clone (Rust + Python 3 + pip): installs the emulator
@@ -35,6 +36,10 @@ fi
 if [ "${1:-}" = "--scale" ]; then
     shift
     exec "$ROOT/.venv/bin/python" "$ROOT/scripts/bench/scale.py" "$@"
+fi
+if [ "${1:-}" = "--throttled" ]; then
+    shift
+    exec "$ROOT/.venv/bin/python" "$ROOT/scripts/bench/throttled.py" "$@"
 fi
 
 # shellcheck disable=SC2086

@@ -394,6 +394,19 @@ fn proxy_stats_writes(proxy: &FaultProxy) -> Vec<String> {
         .collect()
 }
 
+/// A fault proxy throttling every S3 request (and nothing else), and a
+/// workspace behind it.
+fn behind_s3_throttling(emu: &Emulator) -> (FaultProxy, Workspace) {
+    proxied_workspace(emu, |c| {
+        c.rates(FaultRates {
+            throttle: 1.0,
+            ..FaultRates::none()
+        })
+        .only(&["s3"])
+        .seed(SEED)
+    })
+}
+
 #[tokio::test]
 async fn exhausted_retries_name_the_address_and_code_and_write_nothing() {
     let emu = Emulator::start();
@@ -404,14 +417,7 @@ async fn exhausted_retries_name_the_address_and_code_and_write_nothing() {
     // Every S3 request is throttled; SNS, CloudTrail and STS are healthy, so
     // the topic and trail changes could be made: they must not be, because
     // the plan is incomplete.
-    let (proxy, ws) = proxied_workspace(&emu, |c| {
-        c.rates(FaultRates {
-            throttle: 1.0,
-            ..FaultRates::none()
-        })
-        .only(&["s3"])
-        .seed(SEED)
-    });
+    let (proxy, ws) = behind_s3_throttling(&emu);
     ws.write_spec(&spec());
     let run = ws.xacct(&["apply", "--auto-approve"]);
     run.expect_code(1);
@@ -434,8 +440,8 @@ async fn exhausted_retries_name_the_address_and_code_and_write_nothing() {
         proxy_stats_writes(&proxy)
     );
     let stats = proxy.stats();
-    // Standard retry mode, 5 attempts: each S3 document was read 5 times
-    // (and the retry quota of the standard mode was not what stopped it).
+    // 5 attempts: each S3 document was read 5 times (and neither the retry
+    // quota nor the client-side rate limiter stopped it earlier).
     for read in [
         "GetBucketPolicy",
         "GetBucketOwnershipControls",
@@ -450,5 +456,28 @@ async fn exhausted_retries_name_the_address_and_code_and_write_nothing() {
     }
     assert_eq!(foreign(&emu, &topic).await, before);
     assert_eq!(topic_policy_of(&emu, DATA, &topic).await, topic_before);
+    drop(proxy);
+}
+
+#[tokio::test]
+async fn retry_settings_from_the_environment_are_honoured() {
+    let emu = Emulator::start();
+    world(&emu).await;
+    // Every S3 request is throttled: how often each read is tried is the
+    // retry setting at work.
+    let (proxy, mut ws) = behind_s3_throttling(&emu);
+    ws.write_spec(&spec());
+    ws.set_env("AWS_MAX_ATTEMPTS", "2");
+    ws.set_env("AWS_RETRY_MODE", "adaptive");
+    let run = ws.xacct(&["plan"]);
+    run.expect_code(1);
+    assert!(run.stderr.contains("SlowDown"), "{run}");
+    let stats = proxy.stats();
+    assert_eq!(
+        stats.count("s3", "GetBucketPolicy"),
+        2 * BUCKETS as u64,
+        "AWS_MAX_ATTEMPTS=2: each read tried twice, not xacct's default 5: {}",
+        stats.to_json()
+    );
     drop(proxy);
 }

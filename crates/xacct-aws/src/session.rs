@@ -161,18 +161,28 @@ pub(crate) fn cloudtrail_write_once() -> aws_sdk_cloudtrail::config::Builder {
     aws_sdk_cloudtrail::config::Builder::default().retry_config(RetryConfig::disabled())
 }
 
-/// Standard retry mode: exponential backoff with jitter on throttling and
-/// transient errors, a few attempts, so one slow call cannot stall a whole run.
+/// The SDK's adaptive retry mode, 5 attempts: exponential backoff with jitter
+/// on throttling and transient errors, so one slow call cannot stall a whole
+/// run, plus a client-side rate limiter that cuts the request rate on each
+/// throttling answer and raises it again while none come. Under a request-rate
+/// limit the standard mode lost reads to `SlowDown` where this one finished;
+/// unthrottled, they run alike (docs/benchmark.md). The environment may choose
+/// otherwise, as for every AWS SDK (`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`).
 fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::standard().with_max_attempts(5))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(30))
-                .operation_timeout(Duration::from_secs(120))
-                .build(),
-        );
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
+        .iter()
+        .all(|name| std::env::var_os(name).is_none())
+    {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(5));
+    }
+    let mut loader = loader.timeout_config(
+        TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(Duration::from_secs(30))
+            .operation_timeout(Duration::from_secs(120))
+            .build(),
+    );
     if let Some(region) = region {
         loader = loader.region(Region::new(region.to_string()));
     }

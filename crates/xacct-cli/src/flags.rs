@@ -14,8 +14,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Environment: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL (S3 then uses
 /// path-style addressing, for local emulators), AWS_CONFIG_FILE,
-/// AWS_SHARED_CREDENTIALS_FILE and the rest of the AWS SDK's conventions;
-/// NO_COLOR disables color; RUST_LOG sets log filters (logs go to stderr).
+/// AWS_SHARED_CREDENTIALS_FILE, AWS_RETRY_MODE and AWS_MAX_ATTEMPTS (default:
+/// adaptive, 5 attempts) and the rest of the AWS SDK's conventions; NO_COLOR
+/// disables color; RUST_LOG sets log filters (logs go to stderr).
 #[derive(Debug, Parser)]
 #[command(name = "xacct", version, about, long_about)]
 pub struct Cli {

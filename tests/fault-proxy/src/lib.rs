@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub use classify::{classify, Operation, RequestView};
 pub use fault::{error_response, Fault, FaultRates, SplitMix64};
@@ -57,6 +57,11 @@ pub struct Config {
     /// Faults only for write operations (Put*, Delete*, Set*, ...), to
     /// produce writes of unknown outcome without disturbing reads.
     pub writes_only: bool,
+    /// A request rate (per second, over the whole proxy) above which requests
+    /// get the service's throttling error, as AWS answers a client that
+    /// exceeds its request rate: throttling that depends on the client's
+    /// load, not on chance. `None`: no limit.
+    pub max_rate: Option<f64>,
     /// Where the counters are written as JSON: on each `GET /__proxy/stats`
     /// and when the proxy stops.
     pub stats_file: Option<PathBuf>,
@@ -74,8 +79,15 @@ impl Config {
             fault_sts: false,
             only_services: Vec::new(),
             writes_only: false,
+            max_rate: None,
             stats_file: None,
         }
+    }
+
+    /// Throttles what exceeds `per_second` requests a second.
+    pub fn max_rate(mut self, per_second: f64) -> Config {
+        self.max_rate = Some(per_second);
+        self
     }
 
     pub fn latency_ms(mut self, ms: u64) -> Config {
@@ -254,9 +266,22 @@ pub(crate) struct Shared {
     rng: Mutex<SplitMix64>,
     stats: Mutex<Stats>,
     next_id: AtomicU64,
+    /// For `max_rate`: requests that may still pass (a bucket holding one
+    /// second's worth) and when it was last refilled.
+    allowance: Mutex<(f64, Instant)>,
 }
 
 impl Shared {
+    fn new(config: Config) -> Shared {
+        Shared {
+            rng: Mutex::new(SplitMix64::new(config.seed)),
+            allowance: Mutex::new((config.max_rate.unwrap_or(0.0), Instant::now())),
+            config: RwLock::new(config),
+            stats: Mutex::new(Stats::default()),
+            next_id: AtomicU64::new(1),
+        }
+    }
+
     pub(crate) fn config(&self) -> Config {
         self.config
             .read()
@@ -270,10 +295,21 @@ impl Shared {
             let mut stats = self.stats.lock().unwrap_or_else(|e| e.into_inner());
             *stats.by_operation.entry(op.clone()).or_insert(0) += 1;
         }
-        if !config.faults_apply_to(&op.service)
-            || config.rates.is_none()
-            || (config.writes_only && !op.is_write())
-        {
+        if !config.faults_apply_to(&op.service) || (config.writes_only && !op.is_write()) {
+            return Fault::None;
+        }
+        if let Some(rate) = config.max_rate {
+            let mut allowance = self.allowance.lock().unwrap_or_else(|e| e.into_inner());
+            let now = Instant::now();
+            let (left, since) = *allowance;
+            let left = (left + now.duration_since(since).as_secs_f64() * rate).min(rate);
+            if left < 1.0 {
+                *allowance = (left, now);
+                return Fault::Throttle;
+            }
+            *allowance = (left - 1.0, now);
+        }
+        if config.rates.is_none() {
             return Fault::None;
         }
         let draw = self
@@ -332,12 +368,7 @@ impl FaultProxy {
         let listener = std::net::TcpListener::bind(config.listen)?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            rng: Mutex::new(SplitMix64::new(config.seed)),
-            config: RwLock::new(config),
-            stats: Mutex::new(Stats::default()),
-            next_id: AtomicU64::new(1),
-        });
+        let shared = Arc::new(Shared::new(config));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("fault-proxy")
@@ -439,6 +470,29 @@ mod tests {
         let only = c.only(&["s3"]);
         assert!(only.faults_apply_to("s3"));
         assert!(!only.faults_apply_to("sns"));
+    }
+
+    #[test]
+    fn a_max_rate_throttles_the_requests_beyond_it() {
+        let config = Config::new("x:1").max_rate(10.0);
+        let shared = Shared::new(config.clone());
+        let read = Operation::new("s3", "GetBucketPolicy");
+        let passed = |n| {
+            (0..n)
+                .filter(|_| shared.admit(&read, &config) == Fault::None)
+                .count()
+        };
+        // One second's worth passes; the rest of a burst is throttled.
+        let burst = passed(100);
+        assert!((10..=11).contains(&burst), "{burst} of 100 passed");
+        // The allowance refills with time, never beyond one second's worth.
+        std::thread::sleep(Duration::from_millis(300));
+        let later = passed(100);
+        assert!((3..=10).contains(&later), "{later} of 100 passed");
+        // Without a limit nothing is throttled.
+        let open = Config::new("x:1");
+        let unlimited = Shared::new(open.clone());
+        assert!((0..100).all(|_| unlimited.admit(&read, &open) == Fault::None));
     }
 
     #[test]

@@ -21,6 +21,9 @@ usage: xacct-fault-proxy --upstream http://127.0.0.1:PORT [options]
                         forwarding and half after (unknown outcome)
   --reset-before P      probability of a reset before forwarding
   --reset-after P       probability of a reset after forwarding
+  --max-rate R          throttle (as --throttle does) the requests beyond R a
+                        second over the whole proxy: throttling that follows
+                        the client's load, as AWS's request rate limits do
   --seed N              PRNG seed (default 0)
   --fault-sts           inject faults into STS requests too (default: no)
   --writes-only         inject faults only into write operations (Put*, Delete*, Set*, ...)
@@ -47,7 +50,7 @@ fn parse(args: &[String]) -> Result<Config, String> {
             "--writes-only" => writes_only = true,
             "--upstream" | "--listen" | "--latency-ms" | "--throttle" | "--error500"
             | "--reset" | "--reset-before" | "--reset-after" | "--seed" | "--only"
-            | "--stats-file" => {
+            | "--max-rate" | "--stats-file" => {
                 let value = match inline {
                     Some(v) => v,
                     None => {
@@ -112,6 +115,10 @@ fn parse(args: &[String]) -> Result<Config, String> {
                     .collect()
             }
             "--stats-file" => config.stats_file = Some(value.into()),
+            "--max-rate" => match value.parse::<f64>() {
+                Ok(rate) if rate > 0.0 && rate.is_finite() => config.max_rate = Some(rate),
+                _ => return Err(format!("--max-rate: `{value}` is not a positive rate")),
+            },
             _ => unreachable!("flag list above"),
         }
     }
@@ -190,7 +197,7 @@ mod tests {
     fn flags() {
         let c = parse(&args(
             "--upstream http://127.0.0.1:5000 --latency-ms 20 --throttle 0.15 --error500=0.05 \
-             --reset 0.04 --seed 9 --only s3,sns --stats-file /tmp/x.json --fault-sts --writes-only",
+             --reset 0.04 --seed 9 --only s3,sns --stats-file /tmp/x.json --fault-sts --writes-only --max-rate 250",
         ))
         .unwrap();
         assert_eq!(c.upstream, "127.0.0.1:5000");
@@ -204,6 +211,8 @@ mod tests {
         assert!(c.fault_sts);
         assert!(c.writes_only);
         assert!(c.stats_file.is_some());
+        assert_eq!(c.max_rate, Some(250.0));
+        assert!(parse(&args("--upstream x:1 --max-rate 0")).is_err());
         assert!(parse(&args("--latency-ms 5")).is_err());
         assert!(parse(&args("--upstream x:1 --throttle 2")).is_err());
         assert!(parse(&args("--upstream x:1 --throttle 0.6 --error500 0.6")).is_err());
