@@ -10,16 +10,26 @@ use xacct_engine::kinds::cloudtrail_event_selectors::{
     AdvancedSelector, BasicSelector, DataResource, EventSelectors, FieldSelector,
 };
 
-use xacct_engine::kinds::cloudtrail_event_selectors::{CloudTrailEventSelectors, EventSelectorsWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::cloudtrail_event_selectors::{
+    CloudTrailEventSelectors, EventSelectorsWrite,
+};
 
 impl AwsKind for CloudTrailEventSelectors {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetEventSelectors", "cloudtrail:GetEventSelectors", Access::Read),
-        op("PutEventSelectors", "cloudtrail:PutEventSelectors", Access::Write),
+        op(
+            "GetEventSelectors",
+            "cloudtrail:GetEventSelectors",
+            Access::Read,
+        ),
+        op(
+            "PutEventSelectors",
+            "cloudtrail:PutEventSelectors",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -28,7 +38,9 @@ impl AwsKind for CloudTrailEventSelectors {
 
     async fn write(clients: &Clients, write: &EventSelectorsWrite) -> Result<(), CallFailure> {
         match write {
-            EventSelectorsWrite::PutEventSelectors { trail, selectors } => put(&clients.cloudtrail, trail, selectors).await,
+            EventSelectorsWrite::PutEventSelectors { trail, selectors } => {
+                put(&clients.cloudtrail, trail, selectors).await
+            }
         }
     }
 }
@@ -58,11 +70,7 @@ async fn observe(client: &Client, trail: &str) -> Result<EventSelectors, CallFai
 
 /// Replaces every selector of the trail. Only the list in use is sent: AWS
 /// refuses a request carrying both.
-async fn put(
-    client: &Client,
-    trail: &str,
-    selectors: &EventSelectors,
-) -> Result<(), CallFailure> {
+async fn put(client: &Client, trail: &str, selectors: &EventSelectors) -> Result<(), CallFailure> {
     let mut request = client.put_event_selectors().trail_name(trail);
     if selectors.advanced.is_empty() {
         request =

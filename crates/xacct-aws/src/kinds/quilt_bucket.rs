@@ -20,13 +20,17 @@ impl AwsKind for QuiltBucket {
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
-        catalog(clients, "bucketConfig")?.bucket_config(aws_id).await
+        catalog(clients, "bucketConfig")?
+            .bucket_config(aws_id)
+            .await
     }
 
     async fn write(clients: &Clients, write: &CatalogWrite) -> Result<(), CallFailure> {
         match write {
             CatalogWrite::BucketAdd { bucket, config } => {
-                catalog(clients, "bucketAdd")?.bucket_add(bucket, config).await
+                catalog(clients, "bucketAdd")?
+                    .bucket_add(bucket, config)
+                    .await
             }
             CatalogWrite::BucketUpdate { bucket, config } => {
                 catalog(clients, "bucketUpdate")?
@@ -34,7 +38,9 @@ impl AwsKind for QuiltBucket {
                     .await
             }
             CatalogWrite::BucketRemove { bucket } => {
-                catalog(clients, "bucketRemove")?.bucket_remove(bucket).await
+                catalog(clients, "bucketRemove")?
+                    .bucket_remove(bucket)
+                    .await
             }
         }
     }

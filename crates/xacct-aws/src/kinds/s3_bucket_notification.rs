@@ -11,16 +11,24 @@ use xacct_engine::kinds::s3_bucket_notification::{
     FilterRule, NotificationConfiguration, NotificationEntry,
 };
 
-use xacct_engine::kinds::s3_bucket_notification::{S3BucketNotification, NotificationWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_bucket_notification::{NotificationWrite, S3BucketNotification};
 
 impl AwsKind for S3BucketNotification {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetBucketNotificationConfiguration", "s3:GetBucketNotification", Access::Read),
-        op("PutBucketNotificationConfiguration", "s3:PutBucketNotification", Access::Write),
+        op(
+            "GetBucketNotificationConfiguration",
+            "s3:GetBucketNotification",
+            Access::Read,
+        ),
+        op(
+            "PutBucketNotificationConfiguration",
+            "s3:PutBucketNotification",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -29,7 +37,10 @@ impl AwsKind for S3BucketNotification {
 
     async fn write(clients: &Clients, write: &NotificationWrite) -> Result<(), CallFailure> {
         match write {
-            NotificationWrite::PutBucketNotification { bucket, configuration } => put(&clients.s3, bucket, configuration).await,
+            NotificationWrite::PutBucketNotification {
+                bucket,
+                configuration,
+            } => put(&clients.s3, bucket, configuration).await,
         }
     }
 }
@@ -38,10 +49,7 @@ const PUT: &str = "PutBucketNotificationConfiguration";
 
 /// The whole configuration as S3 returns it; a bucket that never had
 /// notifications answers an empty one.
-async fn observe(
-    client: &Client,
-    bucket: &str,
-) -> Result<NotificationConfiguration, CallFailure> {
+async fn observe(client: &Client, bucket: &str) -> Result<NotificationConfiguration, CallFailure> {
     let output = client
         .get_bucket_notification_configuration()
         .bucket(bucket)

@@ -2,11 +2,11 @@
 
 use aws_sdk_s3::Client;
 
-use xacct_engine::kinds::s3_bucket_policy::{S3BucketPolicy, BucketPolicyWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_bucket_policy::{BucketPolicyWrite, S3BucketPolicy};
 
 impl AwsKind for S3BucketPolicy {
     const OPERATIONS: &'static [Operation] = &[
@@ -21,7 +21,9 @@ impl AwsKind for S3BucketPolicy {
 
     async fn write(clients: &Clients, write: &BucketPolicyWrite) -> Result<(), CallFailure> {
         match write {
-            BucketPolicyWrite::PutBucketPolicy { bucket, policy } => put(&clients.s3, bucket, policy).await,
+            BucketPolicyWrite::PutBucketPolicy { bucket, policy } => {
+                put(&clients.s3, bucket, policy).await
+            }
             BucketPolicyWrite::DeleteBucketPolicy { bucket } => delete(&clients.s3, bucket).await,
         }
     }

@@ -7,16 +7,24 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 use xacct_engine::DefaultEncryption;
 
-use xacct_engine::kinds::s3_encryption::{S3Encryption, EncryptionWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_encryption::{EncryptionWrite, S3Encryption};
 
 impl AwsKind for S3Encryption {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetBucketEncryption", "s3:GetEncryptionConfiguration", Access::Read),
-        op("PutBucketEncryption", "s3:PutEncryptionConfiguration", Access::Write),
+        op(
+            "GetBucketEncryption",
+            "s3:GetEncryptionConfiguration",
+            Access::Read,
+        ),
+        op(
+            "PutBucketEncryption",
+            "s3:PutEncryptionConfiguration",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -25,7 +33,10 @@ impl AwsKind for S3Encryption {
 
     async fn write(clients: &Clients, write: &EncryptionWrite) -> Result<(), CallFailure> {
         match write {
-            EncryptionWrite::PutBucketEncryption { bucket, configuration } => put(&clients.s3, bucket, configuration).await,
+            EncryptionWrite::PutBucketEncryption {
+                bucket,
+                configuration,
+            } => put(&clients.s3, bucket, configuration).await,
         }
     }
 }
@@ -33,10 +44,7 @@ impl AwsKind for S3Encryption {
 /// The bucket's first default encryption rule (S3 allows one); `None` when
 /// it has none (only older buckets and emulators: AWS encrypts every bucket
 /// with SSE-S3 by default).
-async fn observe(
-    client: &Client,
-    bucket: &str,
-) -> Result<Option<DefaultEncryption>, CallFailure> {
+async fn observe(client: &Client, bucket: &str) -> Result<Option<DefaultEncryption>, CallFailure> {
     let result = client.get_bucket_encryption().bucket(bucket).send().await;
     let output = CallFailure::absent_when(
         "GetBucketEncryption",
@@ -67,11 +75,7 @@ async fn observe(
         }))
 }
 
-async fn put(
-    client: &Client,
-    bucket: &str,
-    rule: &DefaultEncryption,
-) -> Result<(), CallFailure> {
+async fn put(client: &Client, bucket: &str, rule: &DefaultEncryption) -> Result<(), CallFailure> {
     let failure = |message: String| CallFailure::invalid("PutBucketEncryption", message);
     let blocked = (!rule.blocked_encryption_types.is_empty()).then(|| {
         BlockedEncryptionTypes::builder()

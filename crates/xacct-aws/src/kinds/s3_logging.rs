@@ -7,11 +7,11 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 use xacct_engine::LoggingTarget;
 
-use xacct_engine::kinds::s3_logging::{S3Logging, LoggingWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_logging::{LoggingWrite, S3Logging};
 
 impl AwsKind for S3Logging {
     const OPERATIONS: &'static [Operation] = &[
@@ -25,7 +25,9 @@ impl AwsKind for S3Logging {
 
     async fn write(clients: &Clients, write: &LoggingWrite) -> Result<(), CallFailure> {
         match write {
-            LoggingWrite::PutBucketLogging { bucket, target } => put(&clients.s3, bucket, target.as_ref()).await,
+            LoggingWrite::PutBucketLogging { bucket, target } => {
+                put(&clients.s3, bucket, target.as_ref()).await
+            }
         }
     }
 }
@@ -34,10 +36,7 @@ const SIMPLE: &str = "SimplePrefix";
 const PARTITIONED: &str = "PartitionedPrefix";
 
 /// Where the bucket's access logs go; `None` when logging is off.
-async fn observe(
-    client: &Client,
-    bucket: &str,
-) -> Result<Option<LoggingTarget>, CallFailure> {
+async fn observe(client: &Client, bucket: &str) -> Result<Option<LoggingTarget>, CallFailure> {
     let output = client
         .get_bucket_logging()
         .bucket(bucket)

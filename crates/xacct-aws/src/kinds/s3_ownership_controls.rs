@@ -6,16 +6,24 @@ use aws_sdk_s3::types::{
 use aws_sdk_s3::Client;
 use xacct_spec::ObjectOwnership;
 
-use xacct_engine::kinds::s3_ownership_controls::{S3OwnershipControls, OwnershipWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_ownership_controls::{OwnershipWrite, S3OwnershipControls};
 
 impl AwsKind for S3OwnershipControls {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetBucketOwnershipControls", "s3:GetBucketOwnershipControls", Access::Read),
-        op("PutBucketOwnershipControls", "s3:PutBucketOwnershipControls", Access::Write),
+        op(
+            "GetBucketOwnershipControls",
+            "s3:GetBucketOwnershipControls",
+            Access::Read,
+        ),
+        op(
+            "PutBucketOwnershipControls",
+            "s3:PutBucketOwnershipControls",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -24,7 +32,9 @@ impl AwsKind for S3OwnershipControls {
 
     async fn write(clients: &Clients, write: &OwnershipWrite) -> Result<(), CallFailure> {
         match write {
-            OwnershipWrite::PutOwnershipControls { bucket, ownership } => put(&clients.s3, bucket, *ownership).await,
+            OwnershipWrite::PutOwnershipControls { bucket, ownership } => {
+                put(&clients.s3, bucket, *ownership).await
+            }
         }
     }
 }
@@ -48,11 +58,7 @@ async fn observe(client: &Client, bucket: &str) -> Result<Option<String>, CallFa
         .map(|rule| rule.object_ownership().as_str().to_string()))
 }
 
-async fn put(
-    client: &Client,
-    bucket: &str,
-    ownership: ObjectOwnership,
-) -> Result<(), CallFailure> {
+async fn put(client: &Client, bucket: &str, ownership: ObjectOwnership) -> Result<(), CallFailure> {
     let failure = |message: String| CallFailure::invalid("PutBucketOwnershipControls", message);
     let rule = OwnershipControlsRule::builder()
         .object_ownership(SdkOwnership::from(ownership.as_str()))

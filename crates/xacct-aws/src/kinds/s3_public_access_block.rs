@@ -4,16 +4,24 @@ use aws_sdk_s3::types::PublicAccessBlockConfiguration;
 use aws_sdk_s3::Client;
 use xacct_spec::PublicAccessBlock;
 
-use xacct_engine::kinds::s3_public_access_block::{S3PublicAccessBlock, PublicAccessBlockWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_public_access_block::{PublicAccessBlockWrite, S3PublicAccessBlock};
 
 impl AwsKind for S3PublicAccessBlock {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetPublicAccessBlock", "s3:GetBucketPublicAccessBlock", Access::Read),
-        op("PutPublicAccessBlock", "s3:PutBucketPublicAccessBlock", Access::Write),
+        op(
+            "GetPublicAccessBlock",
+            "s3:GetBucketPublicAccessBlock",
+            Access::Read,
+        ),
+        op(
+            "PutPublicAccessBlock",
+            "s3:PutBucketPublicAccessBlock",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -22,17 +30,17 @@ impl AwsKind for S3PublicAccessBlock {
 
     async fn write(clients: &Clients, write: &PublicAccessBlockWrite) -> Result<(), CallFailure> {
         match write {
-            PublicAccessBlockWrite::PutPublicAccessBlock { bucket, configuration } => put(&clients.s3, bucket, configuration).await,
+            PublicAccessBlockWrite::PutPublicAccessBlock {
+                bucket,
+                configuration,
+            } => put(&clients.s3, bucket, configuration).await,
         }
     }
 }
 
 /// The bucket's settings; `None` when it has no configuration. A setting S3
 /// leaves out is off, as S3 treats it.
-async fn observe(
-    client: &Client,
-    bucket: &str,
-) -> Result<Option<PublicAccessBlock>, CallFailure> {
+async fn observe(client: &Client, bucket: &str) -> Result<Option<PublicAccessBlock>, CallFailure> {
     let result = client.get_public_access_block().bucket(bucket).send().await;
     let output = CallFailure::absent_when(
         "GetPublicAccessBlock",
@@ -50,11 +58,7 @@ async fn observe(
         }))
 }
 
-async fn put(
-    client: &Client,
-    bucket: &str,
-    block: &PublicAccessBlock,
-) -> Result<(), CallFailure> {
+async fn put(client: &Client, bucket: &str, block: &PublicAccessBlock) -> Result<(), CallFailure> {
     let configuration = PublicAccessBlockConfiguration::builder()
         .block_public_acls(block.block_public_acls)
         .ignore_public_acls(block.ignore_public_acls)

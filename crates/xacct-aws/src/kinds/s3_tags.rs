@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use aws_sdk_s3::types::{Tag, Tagging};
 use aws_sdk_s3::Client;
 
-use xacct_engine::kinds::s3_tags::{S3Tags, TagsWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_tags::{S3Tags, TagsWrite};
 
 impl AwsKind for S3Tags {
     const OPERATIONS: &'static [Operation] = &[
@@ -31,10 +31,7 @@ impl AwsKind for S3Tags {
 }
 
 /// The whole tag set; empty when the bucket has none.
-async fn observe(
-    client: &Client,
-    bucket: &str,
-) -> Result<BTreeMap<String, String>, CallFailure> {
+async fn observe(client: &Client, bucket: &str) -> Result<BTreeMap<String, String>, CallFailure> {
     let result = client.get_bucket_tagging().bucket(bucket).send().await;
     let output = CallFailure::absent_when("GetBucketTagging", "NoSuchTagSet", result)?;
     Ok(output

@@ -3,16 +3,24 @@
 use aws_sdk_s3::types::{BucketVersioningStatus, VersioningConfiguration};
 use aws_sdk_s3::Client;
 
-use xacct_engine::kinds::s3_versioning::{S3Versioning, VersioningWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::s3_versioning::{S3Versioning, VersioningWrite};
 
 impl AwsKind for S3Versioning {
     const OPERATIONS: &'static [Operation] = &[
-        op("GetBucketVersioning", "s3:GetBucketVersioning", Access::Read),
-        op("PutBucketVersioning", "s3:PutBucketVersioning", Access::Write),
+        op(
+            "GetBucketVersioning",
+            "s3:GetBucketVersioning",
+            Access::Read,
+        ),
+        op(
+            "PutBucketVersioning",
+            "s3:PutBucketVersioning",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -21,7 +29,9 @@ impl AwsKind for S3Versioning {
 
     async fn write(clients: &Clients, write: &VersioningWrite) -> Result<(), CallFailure> {
         match write {
-            VersioningWrite::PutBucketVersioning { bucket, status } => put(&clients.s3, bucket, status).await,
+            VersioningWrite::PutBucketVersioning { bucket, status } => {
+                put(&clients.s3, bucket, status).await
+            }
         }
     }
 }

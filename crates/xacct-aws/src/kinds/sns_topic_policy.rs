@@ -2,16 +2,20 @@
 
 use aws_sdk_sns::Client;
 
-use xacct_engine::kinds::sns_topic_policy::{SnsTopicPolicy, TopicPolicyWrite};
 use crate::error::CallFailure;
 use crate::kinds::AwsKind;
 use crate::operation::{op, Access, Operation};
 use crate::session::Clients;
+use xacct_engine::kinds::sns_topic_policy::{SnsTopicPolicy, TopicPolicyWrite};
 
 impl AwsKind for SnsTopicPolicy {
     const OPERATIONS: &'static [Operation] = &[
         op("GetTopicAttributes", "sns:GetTopicAttributes", Access::Read),
-        op("SetTopicAttributes", "sns:SetTopicAttributes", Access::Write),
+        op(
+            "SetTopicAttributes",
+            "sns:SetTopicAttributes",
+            Access::Write,
+        ),
     ];
 
     async fn read(clients: &Clients, aws_id: &str) -> Result<Self::Observed, CallFailure> {
@@ -20,7 +24,9 @@ impl AwsKind for SnsTopicPolicy {
 
     async fn write(clients: &Clients, write: &TopicPolicyWrite) -> Result<(), CallFailure> {
         match write {
-            TopicPolicyWrite::PutTopicPolicy { topic_arn, policy } => put(&clients.sns, topic_arn, policy).await,
+            TopicPolicyWrite::PutTopicPolicy { topic_arn, policy } => {
+                put(&clients.sns, topic_arn, policy).await
+            }
         }
     }
 }

@@ -7,9 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{ReadWrite, SelectorMode, Spec, TrailScope};
 
-use crate::kind::{Declarations, 
-    Holder,
-    ChangeAction, Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    ChangeAction, Declarations, Declared, DiffStyle, Holder, Kind, PlanOptions, Planned,
+    SliceError, Subject,
 };
 use crate::location::{bucket_arn, location};
 
@@ -225,13 +225,11 @@ fn plan(
             }
             let merge = merge_basic(desired, &observed.basic);
             if let Some(excess) = basic_excess(&merge.selectors) {
-                return Err(invalid(
-                    format!(
-                        "{excess}; set `selector_mode: advanced` (or `auto`), set `scope: all` \
+                return Err(invalid(format!(
+                    "{excess}; set `selector_mode: advanced` (or `auto`), set `scope: all` \
                          under `cloudtrail:` to log every bucket with one selector, or log fewer \
                          buckets"
-                    ),
-                ));
+                )));
             }
             Ok(plan_basic(desired, merge))
         }
@@ -697,14 +695,12 @@ fn plan_advanced(
     }
     let count = value_count(&selectors);
     if count > ADVANCED_VALUE_LIMIT {
-        return Err(invalid(
-            format!(
-                "the trail's advanced event selectors would hold {count} values, over CloudTrail's \
+        return Err(invalid(format!(
+            "the trail's advanced event selectors would hold {count} values, over CloudTrail's \
                  limit of {ADVANCED_VALUE_LIMIT}; set `scope: all` under `cloudtrail:` to log \
                  every bucket's data events with one selector (any number of buckets), log fewer \
                  buckets (`cloudtrail: true`), or trim the trail's other selectors"
-            ),
-        ));
+        )));
     }
     if action == ChangeAction::NoOp {
         return Ok(Planned {
@@ -763,7 +759,6 @@ mod tests {
     const OTHER: &str = "arn:aws:s3:::other-team-bucket/";
     const LAMBDA: &str = "arn:aws:lambda:us-east-1:111111111111:function:audit";
 
-
     fn wanted(mode: SelectorMode, buckets: &[&str]) -> DesiredSelectors {
         DesiredSelectors {
             trail: "quilt-trail".into(),
@@ -784,9 +779,15 @@ mod tests {
         // one by one, and nothing for a selector of every object.
         let many: Vec<String> = (0..600).map(|n| format!("b{n}")).collect();
         let names: Vec<&str> = many.iter().map(String::as_str).collect();
-        let by_bucket = plan_quilt(&wanted(SelectorMode::Auto, &names), &EventSelectors::default())
-            .expect_err("over the advanced limit");
-        assert!(by_bucket.to_string().contains("set `scope: all`"), "{by_bucket}");
+        let by_bucket = plan_quilt(
+            &wanted(SelectorMode::Auto, &names),
+            &EventSelectors::default(),
+        )
+        .expect_err("over the advanced limit");
+        assert!(
+            by_bucket.to_string().contains("set `scope: all`"),
+            "{by_bucket}"
+        );
         let all = DesiredSelectors {
             all: true,
             ..wanted(SelectorMode::Auto, &names)

@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use xacct_spec::{Bucket, Catalog, CatalogSettings, CatalogTopic, Spec, TopicRef};
 
-use crate::kind::{Declarations, 
-    ChangeAction, Declared, Dependency, DiffStyle, Holder, Kind, PlanOptions, Planned,
-    SliceError, Subject,
+use crate::kind::{
+    ChangeAction, Declarations, Declared, Dependency, DiffStyle, Holder, Kind, PlanOptions,
+    Planned, SliceError, Subject,
 };
 use crate::kinds::cloudtrail_event_selectors::{trail_name, CloudTrailEventSelectors};
 use crate::kinds::s3_bucket_notification::S3BucketNotification;
@@ -157,24 +157,20 @@ impl Kind for QuiltBucket {
     type Write = CatalogWrite;
 
     fn desired(spec: &Spec) -> Declarations<'_, DesiredListing> {
-        Box::new(
-            spec.buckets
-                .values()
-                .filter_map(|bucket| {
-                    let desired = match bucket.catalog.as_ref()? {
-                        Catalog::Removed => None,
-                        Catalog::Listed(settings) => Some(WantedListing {
-                            settings: (**settings).clone(),
-                            topic: topic(spec, bucket, &settings.sns_notification_arn),
-                        }),
-                    };
-                    let depends_on = match &desired {
-                        Some(_) => dependencies(spec, bucket),
-                        None => Vec::new(),
-                    };
-                    Some(Ok(Declared::of_bucket(spec, bucket, depends_on, desired)))
-                })
-        )
+        Box::new(spec.buckets.values().filter_map(|bucket| {
+            let desired = match bucket.catalog.as_ref()? {
+                Catalog::Removed => None,
+                Catalog::Listed(settings) => Some(WantedListing {
+                    settings: (**settings).clone(),
+                    topic: topic(spec, bucket, &settings.sns_notification_arn),
+                }),
+            };
+            let depends_on = match &desired {
+                Some(_) => dependencies(spec, bucket),
+                None => Vec::new(),
+            };
+            Some(Ok(Declared::of_bucket(spec, bucket, depends_on, desired)))
+        }))
     }
 
     fn plan(
@@ -187,7 +183,10 @@ impl Kind for QuiltBucket {
     }
 
     fn meaning(observed: &Option<Box<CatalogConfig>>) -> String {
-        format!("catalog:{}", serde_json::to_string(observed).unwrap_or_default())
+        format!(
+            "catalog:{}",
+            serde_json::to_string(observed).unwrap_or_default()
+        )
     }
 
     fn expected(write: &CatalogWrite) -> Option<Box<CatalogConfig>> {
@@ -327,13 +326,20 @@ mod tests {
 
     #[test]
     fn a_new_listing_is_added_with_every_value_said() {
-        let planned = plan("b", Some(&wanted("Raw", Some("arn:aws:sns:us-east-1:1:t"))), None);
+        let planned = plan(
+            "b",
+            Some(&wanted("Raw", Some("arn:aws:sns:us-east-1:1:t"))),
+            None,
+        );
         assert_eq!(planned.action, ChangeAction::Create);
         let Some(CatalogWrite::BucketAdd { config, .. }) = &planned.write else {
             panic!("{:?}", planned.write);
         };
         assert_eq!(config.title, "Raw");
-        assert_eq!(config.sns_notification_arn.as_deref(), Some("arn:aws:sns:us-east-1:1:t"));
+        assert_eq!(
+            config.sns_notification_arn.as_deref(),
+            Some("arn:aws:sns:us-east-1:1:t")
+        );
         assert_eq!(config.relevance_score, 0);
         assert!(!config.browsable);
     }
@@ -362,7 +368,10 @@ mod tests {
     #[test]
     fn a_listing_as_wanted_is_left_alone_and_catalog_false_removes_it() {
         let live = CatalogConfig::titled("Raw");
-        assert_eq!(plan("b", Some(&wanted("Raw", None)), Some(&live)).action, ChangeAction::NoOp);
+        assert_eq!(
+            plan("b", Some(&wanted("Raw", None)), Some(&live)).action,
+            ChangeAction::NoOp
+        );
         let removed = plan("b", None, Some(&live));
         assert_eq!(removed.action, ChangeAction::Delete);
         assert_eq!(
@@ -378,8 +387,15 @@ mod tests {
         live.sns_notification_arn = Some("arn:aws:sns:us-east-1:1:old".into());
         let kept = plan("b", Some(&wanted("Raw", None)), Some(&live));
         assert_eq!(kept.action, ChangeAction::NoOp);
-        let moved = plan("b", Some(&wanted("Raw", Some("arn:aws:sns:us-east-1:1:new"))), Some(&live));
+        let moved = plan(
+            "b",
+            Some(&wanted("Raw", Some("arn:aws:sns:us-east-1:1:new"))),
+            Some(&live),
+        );
         assert_eq!(moved.action, ChangeAction::Update);
-        assert_eq!(moved.after["sns_notification_arn"], "arn:aws:sns:us-east-1:1:new");
+        assert_eq!(
+            moved.after["sns_notification_arn"],
+            "arn:aws:sns:us-east-1:1:new"
+        );
     }
 }

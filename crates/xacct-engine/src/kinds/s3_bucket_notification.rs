@@ -8,10 +8,9 @@ use serde_json::{json, Map, Value};
 use xacct_spec::{Bucket, Spec, TopicRef};
 
 use super::sns_topic_policy::{self, SnsTopicPolicy};
-use crate::kind::{Declarations, 
-    Holder,
-    ChangeAction, Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError,
-    Subject,
+use crate::kind::{
+    ChangeAction, Declarations, Declared, Dependency, DiffStyle, Holder, Kind, PlanOptions,
+    Planned, SliceError, Subject,
 };
 
 pub struct S3BucketNotification;
@@ -43,7 +42,7 @@ impl Kind for S3BucketNotification {
         Box::new(
             spec.buckets
                 .values()
-                .map(|bucket| Ok(desired(spec, bucket)))
+                .map(|bucket| Ok(desired(spec, bucket))),
         )
     }
 
@@ -67,9 +66,7 @@ impl Kind for S3BucketNotification {
 
     fn operation(write: &NotificationWrite) -> &'static str {
         match write {
-            NotificationWrite::PutBucketNotification { .. } => {
-                "PutBucketNotificationConfiguration"
-            }
+            NotificationWrite::PutBucketNotification { .. } => "PutBucketNotificationConfiguration",
         }
     }
 

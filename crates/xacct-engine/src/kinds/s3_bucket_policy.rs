@@ -9,9 +9,8 @@ use serde_json::{json, Value};
 use xacct_policy::Statement;
 use xacct_spec::{Bucket, Grant, Logging, Spec};
 
-use crate::kind::{Declarations, 
-    Holder,
-    Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    Declarations, Declared, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::location::{bucket_arn, s3_arn};
 use crate::slice::policy::{self, Limits};
@@ -50,7 +49,9 @@ impl Kind for S3BucketPolicy {
     fn desired(spec: &Spec) -> Declarations<'_, Vec<Statement>> {
         let sources = logging_sources(spec);
         Box::new(spec.buckets.values().map(move |bucket| {
-            let logging_here = sources.get(bucket.name.as_str()).map_or(&[][..], Vec::as_slice);
+            let logging_here = sources
+                .get(bucket.name.as_str())
+                .map_or(&[][..], Vec::as_slice);
             Ok(desired(spec, bucket, logging_here))
         }))
     }
@@ -136,22 +137,24 @@ fn plan(
         statements: None,
     };
     let mut lockout = Vec::new();
-    let planned = policy::plan(
-        &options.sid_prefix,
-        desired,
-        observed,
-        &limits,
-        |merged| match merged {
-            Some(document) => {
-                lockout = document.lockout_statements(&subject.location.account_id, &bucket_arn);
-                BucketPolicyWrite::PutBucketPolicy {
-                    bucket,
-                    policy: document.to_json(),
+    let planned =
+        policy::plan(
+            &options.sid_prefix,
+            desired,
+            observed,
+            &limits,
+            |merged| match merged {
+                Some(document) => {
+                    lockout =
+                        document.lockout_statements(&subject.location.account_id, &bucket_arn);
+                    BucketPolicyWrite::PutBucketPolicy {
+                        bucket,
+                        policy: document.to_json(),
+                    }
                 }
-            }
-            None => BucketPolicyWrite::DeleteBucketPolicy { bucket },
-        },
-    )?;
+                None => BucketPolicyWrite::DeleteBucketPolicy { bucket },
+            },
+        )?;
     if !lockout.is_empty() && !options.allow_lockout {
         return Err(SliceError::Lockout {
             statements: lockout,
@@ -267,12 +270,7 @@ pub(crate) mod tests {
     #[test]
     fn a_policy_that_would_lock_the_owner_out_is_refused_unless_allowed() {
         let observed = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Guard","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":"*"}]}"#;
-        let error = plan(
-            &options(),
-            &[ours(&["s3:GetObject"])],
-            Some(observed),
-        )
-        .unwrap_err();
+        let error = plan(&options(), &[ours(&["s3:GetObject"])], Some(observed)).unwrap_err();
         let message = error.to_string();
         assert!(
             message.contains("Guard") && message.contains("--allow-lockout"),
@@ -282,12 +280,7 @@ pub(crate) mod tests {
             allow_lockout: true,
             ..options()
         };
-        let planned = plan(
-            &allowed,
-            &[ours(&["s3:GetObject"])],
-            Some(observed),
-        )
-        .unwrap();
+        let planned = plan(&allowed, &[ours(&["s3:GetObject"])], Some(observed)).unwrap();
         assert_eq!(planned.action, ChangeAction::Create);
     }
 
@@ -319,12 +312,7 @@ pub(crate) mod tests {
         let observed = format!(
             r#"{{"Version":"2012-10-17","Statement":[{FOREIGN},{{"Action":"s3:getobject","Resource":["arn:aws:s3:::data-bucket/*","arn:aws:s3:::data-bucket"],"Principal":{{"AWS":"111111111111"}},"Effect":"Allow","Sid":"QuiltAccess"}}]}}"#
         );
-        let planned = plan(
-            &options(),
-            &[ours(&["s3:GetObject"])],
-            Some(&observed),
-        )
-        .unwrap();
+        let planned = plan(&options(), &[ours(&["s3:GetObject"])], Some(&observed)).unwrap();
         assert_eq!(planned.action, ChangeAction::NoOp);
         assert_eq!(planned.write, None);
         assert_eq!(planned.notes, ["1 statement of others kept unchanged"]);
@@ -364,12 +352,7 @@ pub(crate) mod tests {
     #[test]
     fn a_deleted_role_in_a_foreign_statement_is_refused_before_writing() {
         let observed = r#"{"Version":"2012-10-17","Statement":[{"Sid":"Legacy","Effect":"Allow","Principal":{"AWS":"AROAEXAMPLEDELETED01"},"Action":"s3:GetObject","Resource":"arn:aws:s3:::data-bucket/*"}]}"#;
-        let error = plan(
-            &options(),
-            &[ours(&["s3:GetObject"])],
-            Some(observed),
-        )
-        .unwrap_err();
+        let error = plan(&options(), &[ours(&["s3:GetObject"])], Some(observed)).unwrap_err();
         let message = error.to_string();
         assert!(message.contains("Legacy"), "{message}");
         assert!(message.contains("AROAEXAMPLEDELETED01"), "{message}");
@@ -406,8 +389,8 @@ pub(crate) mod tests {
     fn the_derived_statement_names_every_source_and_prefix() {
         let spec = logging_spec();
         let sources = logging_sources(&spec);
-        let statement = access_logs_statement(&spec, &spec.buckets["logs"], &sources["logs"])
-            .expect("derived");
+        let statement =
+            access_logs_statement(&spec, &spec.buckets["logs"], &sources["logs"]).expect("derived");
         let value = statement.to_value();
         assert_eq!(value["Sid"], "QuiltS3ServerAccessLogs");
         assert_eq!(value["Principal"]["Service"], LOGGING_SERVICE);
@@ -426,5 +409,4 @@ pub(crate) mod tests {
         assert!(!sources.contains_key("src-a"));
         assert!(access_logs_statement(&spec, &spec.buckets["src-a"], &[]).is_none());
     }
-
 }

@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{Encryption, Spec};
 
-use crate::kind::{Declarations, 
-    Holder,
-    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    each_bucket, Declarations, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -34,7 +33,9 @@ impl Kind for S3Encryption {
     type Write = EncryptionWrite;
 
     fn desired(spec: &Spec) -> Declarations<'_, DefaultEncryption> {
-        each_bucket(spec, |bucket| bucket.hardening.encryption.as_ref().map(Into::into))
+        each_bucket(spec, |bucket| {
+            bucket.hardening.encryption.as_ref().map(Into::into)
+        })
     }
 
     fn plan(

@@ -9,9 +9,9 @@ use serde_json::{json, Value};
 use xacct_spec::{Bucket, Logging, Spec};
 
 use super::s3_bucket_policy::S3BucketPolicy;
-use crate::kind::{Declarations, 
-    Holder,
-    Declared, Dependency, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    Declarations, Declared, Dependency, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError,
+    Subject,
 };
 use crate::slice::setting;
 
@@ -55,7 +55,7 @@ impl Kind for S3Logging {
         Box::new(
             spec.buckets
                 .values()
-                .filter_map(|bucket| desired(spec, bucket).map(Ok))
+                .filter_map(|bucket| desired(spec, bucket).map(Ok)),
         )
     }
 
@@ -135,7 +135,6 @@ mod tests {
     use super::*;
     use crate::kind::ChangeAction;
     use crate::kinds::s3_bucket_policy::tests::logging_spec as spec;
-
 
     #[test]
     fn logging_depends_on_the_target_policy_and_disabling_is_a_delete() {

@@ -7,10 +7,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::{ObjectOwnership, Spec};
 
-use crate::kind::{Declarations, 
-    Holder,
-    each_bucket, ChangeAction, DiffStyle, Kind, PlanOptions, Planned, SliceError,
-    Subject,
+use crate::kind::{
+    each_bucket, ChangeAction, Declarations, DiffStyle, Holder, Kind, PlanOptions, Planned,
+    SliceError, Subject,
 };
 
 pub struct S3OwnershipControls;

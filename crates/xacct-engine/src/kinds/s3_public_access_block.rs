@@ -6,9 +6,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use xacct_spec::{PublicAccessBlock, Spec};
 
-use crate::kind::{Declarations, 
-    Holder,
-    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    each_bucket, Declarations, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -75,9 +74,11 @@ fn plan(
     } else {
         slice(Some(desired))
     };
-    setting::plan(before, after, false, || PublicAccessBlockWrite::PutPublicAccessBlock {
-        bucket: bucket.to_string(),
-        configuration: desired,
+    setting::plan(before, after, false, || {
+        PublicAccessBlockWrite::PutPublicAccessBlock {
+            bucket: bucket.to_string(),
+            configuration: desired,
+        }
     })
 }
 

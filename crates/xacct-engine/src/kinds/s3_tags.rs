@@ -10,9 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use xacct_spec::{Hardening, Spec};
 
-use crate::kind::{Declarations, 
-    Holder,
-    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    each_bucket, Declarations, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -112,17 +111,16 @@ fn plan(
     };
     let bucket = bucket.to_string();
     let others_stay = !merged.is_empty();
-    let mut planned =
-        setting::plan(managed(observed), managed(&merged), others_stay, || {
-            if others_stay {
-                TagsWrite::PutBucketTagging {
-                    bucket,
-                    tags: merged.clone(),
-                }
-            } else {
-                TagsWrite::DeleteBucketTagging { bucket }
+    let mut planned = setting::plan(managed(observed), managed(&merged), others_stay, || {
+        if others_stay {
+            TagsWrite::PutBucketTagging {
+                bucket,
+                tags: merged.clone(),
             }
-        });
+        } else {
+            TagsWrite::DeleteBucketTagging { bucket }
+        }
+    });
     if foreign > 0 {
         planned.notes.push(format!(
             "{foreign} tag{} of others kept unchanged",
@@ -217,8 +215,8 @@ mod tests {
         let full: BTreeMap<String, String> = (0..50)
             .map(|i| (format!("k{i}"), "v".to_string()))
             .collect();
-        let error = plan(address(), &wanted(&[("team", Some("data"))]), &full)
-            .expect_err("over the limit");
+        let error =
+            plan(address(), &wanted(&[("team", Some("data"))]), &full).expect_err("over the limit");
         assert!(
             error.to_string().contains("51 tags, over S3's limit of 50"),
             "{error}"

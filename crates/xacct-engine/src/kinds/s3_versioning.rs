@@ -7,9 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use xacct_spec::Spec;
 
-use crate::kind::{Declarations, 
-    Holder,
-    each_bucket, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject,
+use crate::kind::{
+    each_bucket, Declarations, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
 };
 use crate::slice::setting;
 
@@ -78,9 +77,11 @@ fn plan(bucket: &str, enabled: bool, observed: Option<&str>) -> Planned<Versioni
     } else {
         slice(Some(wanted))
     };
-    setting::plan(before, after, false, || VersioningWrite::PutBucketVersioning {
-        bucket: bucket.to_string(),
-        status: wanted.to_string(),
+    setting::plan(before, after, false, || {
+        VersioningWrite::PutBucketVersioning {
+            bucket: bucket.to_string(),
+            status: wanted.to_string(),
+        }
     })
 }
 

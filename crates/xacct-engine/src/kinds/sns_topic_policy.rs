@@ -8,9 +8,9 @@ use serde_json::json;
 use xacct_policy::Statement;
 use xacct_spec::{Grant, SnsTopic, Spec, TopicRef};
 
-use crate::kind::{Declarations, 
-    Holder,
-    Declared, DiffStyle, Kind, PlanOptions, Planned, SliceError, Subject, Undeclarable,
+use crate::kind::{
+    Declarations, Declared, DiffStyle, Holder, Kind, PlanOptions, Planned, SliceError, Subject,
+    Undeclarable,
 };
 use crate::location::{bucket_arn, location, partition};
 use crate::slice::policy::{self, Limits};
@@ -63,11 +63,7 @@ impl Kind for SnsTopicPolicy {
     type Write = TopicPolicyWrite;
 
     fn desired(spec: &Spec) -> Declarations<'_, Vec<Statement>> {
-        Box::new(
-            spec.sns_topics
-                .values()
-                .map(|topic| desired(spec, topic))
-        )
+        Box::new(spec.sns_topics.values().map(|topic| desired(spec, topic)))
     }
 
     fn plan(
@@ -204,19 +200,15 @@ fn plan(
         bytes: SIZE_LIMIT,
         statements: Some(STATEMENT_LIMIT),
     };
-    policy::plan(
-        prefix,
-        desired,
-        Some(observed),
-        &limits,
-        |merged| TopicPolicyWrite::PutTopicPolicy {
+    policy::plan(prefix, desired, Some(observed), &limits, |merged| {
+        TopicPolicyWrite::PutTopicPolicy {
             topic_arn: topic_arn.to_string(),
             policy: match merged {
                 Some(document) => document.to_json(),
                 None => default_policy(topic_arn, account_id),
             },
-        },
-    )
+        }
+    })
 }
 
 /// The policy SNS gives every new topic: the owner account may manage and
@@ -354,14 +346,7 @@ sns_topics:
                 .unwrap()
             })
             .collect();
-        let error = plan(
-            "Quilt",
-            &many,
-            &default_observed(),
-            ARN,
-            "222222222222",
-        )
-        .unwrap_err();
+        let error = plan("Quilt", &many, &default_observed(), ARN, "222222222222").unwrap_err();
         assert!(error.to_string().contains("limit of 100"), "{error}");
     }
 }
