@@ -312,6 +312,18 @@ mod tests {
         plan(&PlanOptions::new("Quilt"), &resources, &observed).expect("plans")
     }
 
+    /// `plan` written to a plan file and read back.
+    fn saved_and_read(plan: &Plan) -> Plan {
+        let file = PlanFile::new(
+            plan.clone(),
+            "deploy.yaml".into(),
+            crate::plan_file::digest(b"version: 1\n"),
+            "0.1.0".into(),
+            "2026-11-29T00:00:00Z".into(),
+        );
+        PlanFile::parse(&file.to_json()).expect("round-trips").plan
+    }
+
     /// Two buckets, one versioned as the spec wants, with what they hold.
     fn versioned_world() -> (Vec<DesiredResource>, BTreeMap<Address, Observed>) {
         let spec = xacct_spec::load_str(
@@ -367,15 +379,7 @@ mod tests {
         assert_eq!(versioning.before()["status"], "Enabled");
         let shown = serde_json::to_value(versioning).expect("serialises");
         assert_eq!(shown["after"], *versioning.before());
-        let file = PlanFile::new(
-            plan.clone(),
-            "deploy.yaml".into(),
-            crate::plan_file::digest(b"x"),
-            "0".into(),
-            "t".into(),
-        );
-        let read = PlanFile::parse(&file.to_json()).expect("round-trips");
-        assert_eq!(read.plan, plan);
+        assert_eq!(saved_and_read(&plan), plan);
     }
 
     #[test]
@@ -417,15 +421,7 @@ mod tests {
     #[test]
     fn a_saved_plan_carries_every_new_write_exactly() {
         let plan = hardened_plan();
-        let file = PlanFile::new(
-            plan.clone(),
-            "deploy.yaml".into(),
-            crate::plan_file::digest(b"version: 1\n"),
-            "0.1.0".into(),
-            "2026-11-29T00:00:00Z".into(),
-        );
-        let parsed = PlanFile::parse(&file.to_json()).expect("round trips");
-        assert_eq!(parsed.plan, plan);
+        assert_eq!(saved_and_read(&plan), plan);
         let operations: Vec<&str> = plan
             .pending()
             .filter_map(|c| c.write.as_deref())

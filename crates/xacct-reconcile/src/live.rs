@@ -101,10 +101,7 @@ pub async fn plan_live(
     // resources are in sync.
     let resources = xacct_engine::declared(spec)
         .filter_map(Result::ok)
-        .filter(|resource| {
-            accounts.contains(&resource.location.account)
-                && census.selection.contains(&resource.address)
-        })
+        .filter(|resource| census.reads(&resource.address, &resource.location.account))
         .chain(unlisted)
         .map(|resource| {
             let document = DocumentRef::of_resource(&resource);
@@ -168,20 +165,20 @@ pub async fn plan_live(
 
 /// What a run covers, counted in one pass over the spec's declarations
 /// before any read; no slice is kept.
-struct Census {
+struct Census<'a> {
     selection: Selection,
+    /// The accounts the run may read (`--account`, `--shard`).
+    in_scope: &'a [String],
     /// How many declared resources the run reads.
     resources: usize,
     /// The accounts they are stored in.
     accounts: BTreeSet<String>,
 }
 
-impl Census {
+impl<'a> Census<'a> {
     /// Every declaration is built once here, so one the spec cannot build
-    /// stops the run before anything is read. Documents of accounts outside
-    /// `in_scope` are another shard's: not read, not written (a dependency
-    /// there is that shard's to write first).
-    fn take(spec: &Spec, targets: &[String], in_scope: &[String]) -> Result<Census, Error> {
+    /// stops the run before anything is read.
+    fn take(spec: &Spec, targets: &[String], in_scope: &'a [String]) -> Result<Self, Error> {
         let mut errors = Vec::new();
         let mut outline = Vec::new();
         for declared in xacct_engine::declared(spec) {
@@ -197,24 +194,35 @@ impl Census {
         if !errors.is_empty() {
             return Err(Error::blocked("cannot plan", errors));
         }
-        let mut selection = xacct_engine::select(
+        let selection = xacct_engine::select(
             outline
                 .iter()
                 .map(|(address, depends_on, _)| (address, depends_on.as_slice())),
             targets,
         )
         .map_err(|errors| Error::blocked("cannot select the targets", errors))?;
-        outline.retain(|(address, _, account)| {
-            in_scope.contains(account) && selection.contains(address)
-        });
-        selection
+        let mut census = Census {
+            selection,
+            in_scope,
+            resources: 0,
+            accounts: BTreeSet::new(),
+        };
+        outline.retain(|(address, _, account)| census.reads(address, account));
+        census
+            .selection
             .pulled_in
             .retain(|pulled| outline.iter().any(|(address, _, _)| address == pulled));
-        Ok(Census {
-            resources: outline.len(),
-            accounts: outline.into_iter().map(|(_, _, account)| account).collect(),
-            selection,
-        })
+        census.resources = outline.len();
+        census.accounts = outline.into_iter().map(|(_, _, account)| account).collect();
+        Ok(census)
+    }
+
+    /// Whether the run reads the document at `address`, stored in `account`:
+    /// it is selected, and its account is this run's (another shard's
+    /// documents are not read, not written; a dependency there is that
+    /// shard's to write first).
+    fn reads(&self, address: &Address, account: &str) -> bool {
+        self.in_scope.iter().any(|name| name == account) && self.selection.contains(address)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The observe phase: every managed document read once, concurrently, under
 //! one global bound.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use xacct_aws::{DocumentRef, Session};
@@ -68,44 +68,39 @@ pub async fn observe_each(
 /// with its document as soon as it arrives. Documents are taken from the
 /// iterator only as reads finish, so however many there are, only
 /// `parallelism` of them (and of what comes with them) are in memory at once.
-pub async fn read_each<T>(
+pub async fn read_each<T: Send + 'static>(
     session: &Arc<Session>,
-    documents: impl Iterator<Item = (T, DocumentRef)>,
+    mut documents: impl Iterator<Item = (T, DocumentRef)>,
     total: usize,
     parallelism: usize,
     progress: &(dyn Fn(Progress<'_>) + Sync),
     mut on_read: impl FnMut(T, DocumentRef, Result<Observed, xacct_aws::Error>),
 ) {
-    let mut documents = documents.enumerate();
     let mut reads = tokio::task::JoinSet::new();
-    let mut reading: HashMap<usize, T> = HashMap::new();
     let mut done = 0;
     loop {
         while reads.len() < parallelism.max(1) {
-            let Some((index, (with, document))) = documents.next() else {
+            let Some((with, document)) = documents.next() else {
                 break;
             };
-            reading.insert(index, with);
             let session = Arc::clone(session);
             reads.spawn(async move {
                 let observed = xacct_aws::read(&session, &document).await;
-                (index, document, observed)
+                (with, document, observed)
             });
         }
         let Some(joined) = reads.join_next().await else {
             break;
         };
         match joined {
-            Ok((index, document, result)) => {
+            Ok((with, document, result)) => {
                 done += 1;
                 progress(Progress {
                     done,
                     total,
                     account: &document.location.account,
                 });
-                if let Some(with) = reading.remove(&index) {
-                    on_read(with, document, result);
-                }
+                on_read(with, document, result);
             }
             Err(panic) => std::panic::resume_unwind(panic.into_panic()),
         }

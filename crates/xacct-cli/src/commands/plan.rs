@@ -47,7 +47,7 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
     let has_changes = live.plan.has_changes();
     // Shown first, then moved into its file: the plan is never copied.
     match args.format {
-        PlanFormat::Text => terminal::print(&render_plan(&live.plan, args.format, color))?,
+        PlanFormat::Text => print_plan(&live.plan, args.format, color)?,
         PlanFormat::Json => {
             // What pruning could not read or plan is named here too.
             let not_pruned = live
@@ -92,15 +92,17 @@ fn run(args: &PlanArgs, color: bool, tally: &mut Option<render::Tally>) -> anyho
     })
 }
 
-pub(crate) fn render_plan(plan: &xacct_engine::Plan, format: PlanFormat, color: bool) -> String {
+/// Prints `plan` in `format` on stdout; a JSON document is streamed.
+pub(crate) fn print_plan(
+    plan: &xacct_engine::Plan,
+    format: PlanFormat,
+    color: bool,
+) -> std::io::Result<()> {
     match format {
-        PlanFormat::Text => render::plan_text(plan, Style { color }),
+        PlanFormat::Text => terminal::print(&render::plan_text(plan, Style { color })),
         PlanFormat::Json => {
-            let mut out = Vec::new();
-            // Writing to memory cannot fail.
-            let _ = render::PlanDocument::new(plan, None).write_to(&mut out);
-            String::from_utf8(out).unwrap_or_default()
+            terminal::write_with(|out| render::PlanDocument::new(plan, None).write_to(out))
         }
-        PlanFormat::Markdown => render::plan_markdown(plan),
+        PlanFormat::Markdown => terminal::print(&render::plan_markdown(plan)),
     }
 }

@@ -1,14 +1,13 @@
 use anyhow::Context;
 use xacct_engine::PlanFile;
 
-use crate::commands::plan::render_plan;
+use crate::commands::plan::print_plan;
 use crate::commands::Status;
 use crate::flags::ShowArgs;
-use crate::terminal;
 
 pub fn exec(args: &ShowArgs, color: bool) -> anyhow::Result<Status> {
     let file = read_plan_file(&args.plan_file)?;
-    terminal::print(&render_plan(&file.plan, args.format, color))?;
+    print_plan(&file.plan, args.format, color)?;
     Ok(Status::Success)
 }
 
