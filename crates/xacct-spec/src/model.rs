@@ -295,8 +295,9 @@ pub struct Grant {
     /// `arn:aws:iam::<id>:root`, ARNs are kept as written. Sorted, deduplicated.
     pub principals: Vec<String>,
     /// Actions with presets expanded, as written (case kept). Sorted,
-    /// deduplicated. A preset's are borrowed from its static list.
-    pub actions: Vec<Cow<'static, str>>,
+    /// deduplicated. A preset's list is borrowed whole: every grant naming it
+    /// shares one.
+    pub actions: Cow<'static, [Cow<'static, str>]>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

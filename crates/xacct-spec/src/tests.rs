@@ -198,7 +198,7 @@ fn a_full_spec_round_trips_into_the_model() {
                         root("444444444444"),
                         "arn:aws:iam::555555555555:role/R".into(),
                     ],
-                    actions: vec!["s3:GetObject".into(), "s3:PutObject".into()],
+                    actions: vec!["s3:GetObject".into(), "s3:PutObject".into()].into(),
                 },
                 Grant {
                     sid: "XaTwo".into(),
@@ -207,7 +207,7 @@ fn a_full_spec_round_trips_into_the_model() {
                         let mut quilt: Vec<Cow<'static, str>> =
                             QUILT_ACTIONS.iter().map(|a| Cow::Borrowed(*a)).collect();
                         quilt.sort();
-                        quilt
+                        quilt.into()
                     },
                 },
             ]),
@@ -266,7 +266,7 @@ fn a_full_spec_round_trips_into_the_model() {
             access: Some(vec![Grant {
                 sid: "XaSubscribe".into(),
                 principals: vec![root("111111111111")],
-                actions: vec!["sns:Subscribe".into()],
+                actions: vec!["sns:Subscribe".into()].into(),
             }]),
         },
     );
@@ -326,6 +326,32 @@ fn the_quilt_preset_is_the_guides_fourteen_actions() {
     ] {
         assert!(actions.contains(&action), "{action}");
     }
+}
+
+#[test]
+fn grants_naming_a_preset_share_one_sorted_list() {
+    let spec = load_str(
+        r#"
+version: 1
+accounts:
+  data: { id: "222222222222", role_arn: "arn:aws:iam::222222222222:role/x", region: us-east-1 }
+  control: { id: "111111111111", role_arn: "arn:aws:iam::111111111111:role/x", region: us-east-1 }
+buckets:
+  one: { account: data, access: [{ sid: QuiltA, principals: [control], actions: quilt }] }
+  two: { account: data, access: [{ sid: QuiltA, principals: [control], actions: quilt }] }
+"#,
+        "deploy.yaml",
+    )
+    .expect("valid");
+    let actions =
+        |bucket: &str| match &spec.buckets[bucket].access.as_ref().expect("access")[0].actions {
+            Cow::Borrowed(list) => *list,
+            Cow::Owned(_) => panic!("bucket {bucket}: the preset was copied into the grant"),
+        };
+    assert!(std::ptr::eq(actions("one"), actions("two")));
+    let mut sorted = QUILT_ACTIONS.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(actions("one"), sorted.as_slice());
 }
 
 #[test]

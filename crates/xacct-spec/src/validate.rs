@@ -1310,7 +1310,7 @@ fn grant(
             ..
         }) => (
             Vec::new(),
-            presets::preset(preset).map_or(&[][..], |(_, actions)| actions),
+            presets::preset(preset).map_or(&[][..], |preset| preset.actions),
         ),
         Some(Node {
             value: Value::Seq(items),
@@ -1516,23 +1516,19 @@ fn actions(
     node: &Node,
     what: &str,
     context: &GrantContext<'_>,
-) -> Option<Vec<Cow<'static, str>>> {
+) -> Option<Cow<'static, [Cow<'static, str>]>> {
     let service = context.kind.service();
     match &node.value {
         Value::Str(name) => match presets::preset(name) {
-            Some((preset_service, actions)) if preset_service == service => {
-                // Borrowed from the preset: thousands of entries naming it
-                // share one list of names.
-                let sorted: BTreeSet<&'static str> = actions.iter().copied().collect();
-                Some(sorted.into_iter().map(Cow::Borrowed).collect())
-            }
-            Some((preset_service, _)) => {
+            Some(preset) if preset.service == service => Some(Cow::Borrowed(preset.grant_actions)),
+            Some(preset) => {
                 problems.add(
                     node.pos,
                     format!(
-                        "{what}: the preset {} holds {preset_service}: actions, which {} cannot \
+                        "{what}: the preset {} holds {}: actions, which {} cannot \
                          grant (only {service}: actions)",
                         quoted(name),
+                        preset.service,
                         context.kind.document()
                     ),
                 );
@@ -1596,7 +1592,7 @@ fn actions(
                     }
                 }
             }
-            valid.then(|| actions.into_iter().map(Cow::Owned).collect())
+            valid.then(|| Cow::Owned(actions.into_iter().map(Cow::Owned).collect()))
         }
         _ => {
             wrong_type(

@@ -208,7 +208,7 @@ pub(super) fn judge_quilt_needs(
         .filter(|needed| {
             !grants
                 .iter()
-                .flat_map(|grant| &grant.actions)
+                .flat_map(|grant| grant.actions.iter())
                 .any(|a| action_matches(a, needed))
         })
         .collect();

@@ -560,7 +560,7 @@ fn actions_are_a_preset_or_a_list_of_the_right_service() {
     let yaml = bucket_access("      - sid: QuiltA\n        principals: [control]\n        actions: [s3:Put*, s3:Get*, s3:Get*]\n");
     let spec = load_str(&yaml, "d.yaml").expect("wildcard actions");
     assert_eq!(
-        spec.buckets["b-1"].access.as_ref().expect("access")[0].actions,
+        spec.buckets["b-1"].access.as_ref().expect("access")[0].actions[..],
         ["s3:Get*", "s3:Put*"]
     );
 }
