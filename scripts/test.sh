@@ -11,10 +11,10 @@ cd "$ROOT"
 bash scripts/setup.sh
 
 export XACCT_MOTO_PYTHON="${XACCT_MOTO_PYTHON:-$ROOT/.venv/bin/python}"
-# Never let a developer's real AWS settings reach a test run.
 # A suite run builds from scratch in CI: incremental caches would only double
 # target/ (a clean run took 4.5 GB with them and full debug info).
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# Never let a developer's real AWS settings reach a test run.
 unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
       AWS_SESSION_TOKEN AWS_ENDPOINT_URL RUST_LOG || true
 

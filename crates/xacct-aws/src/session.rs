@@ -169,20 +169,19 @@ pub(crate) fn cloudtrail_write_once() -> aws_sdk_cloudtrail::config::Builder {
 /// unthrottled, they run alike (docs/benchmark.md). The environment may choose
 /// otherwise, as for every AWS SDK (`AWS_RETRY_MODE`, `AWS_MAX_ATTEMPTS`).
 fn base_loader(region: Option<&str>) -> aws_config::ConfigLoader {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest());
-    if ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
-        .iter()
-        .all(|name| std::env::var_os(name).is_none())
-    {
-        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(5));
-    }
-    let mut loader = loader.timeout_config(
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).timeout_config(
         TimeoutConfig::builder()
             .connect_timeout(Duration::from_secs(5))
             .operation_attempt_timeout(Duration::from_secs(30))
             .operation_timeout(Duration::from_secs(120))
             .build(),
     );
+    if ["AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS"]
+        .iter()
+        .all(|name| std::env::var_os(name).is_none())
+    {
+        loader = loader.retry_config(RetryConfig::adaptive().with_max_attempts(5));
+    }
     if let Some(region) = region {
         loader = loader.region(Region::new(region.to_string()));
     }
