@@ -57,8 +57,9 @@ pub struct Config {
     /// Faults only for write operations (Put*, Delete*, Set*, ...), to
     /// produce writes of unknown outcome without disturbing reads.
     pub writes_only: bool,
-    /// A request rate (per second, over the whole proxy) above which requests
-    /// get the service's throttling error, as AWS answers a client that
+    /// A request rate (per second, summed over every request faults apply to:
+    /// `only_services`, `writes_only`, STS) above which requests get the
+    /// service's throttling error, as AWS answers a client that
     /// exceeds its request rate: throttling that depends on the client's
     /// load, not on chance. `None`: no limit.
     pub max_rate: Option<f64>,

@@ -22,8 +22,9 @@ usage: xacct-fault-proxy --upstream http://127.0.0.1:PORT [options]
   --reset-before P      probability of a reset before forwarding
   --reset-after P       probability of a reset after forwarding
   --max-rate R          throttle (as --throttle does) the requests beyond R a
-                        second over the whole proxy: throttling that follows
-                        the client's load, as AWS's request rate limits do
+                        second, counted over the requests faults apply to
+                        (--only, --writes-only, --fault-sts): throttling that
+                        follows the client's load, as AWS's rate limits do
   --seed N              PRNG seed (default 0)
   --fault-sts           inject faults into STS requests too (default: no)
   --writes-only         inject faults only into write operations (Put*, Delete*, Set*, ...)
